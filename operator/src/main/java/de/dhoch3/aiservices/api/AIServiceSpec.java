@@ -1,0 +1,66 @@
+package de.dhoch3.aiservices.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.util.List;
+import java.util.Map;
+
+/** What the user asks for: one app, its GPU, its storage and how it is reached. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "self.app != 'custom' || has(self.image)",
+    message = "app: custom needs spec.image (the container image to run)")
+@ValidationRule(
+    value = "self.app != 'custom' || (has(self.container) && has(self.container.port))",
+    message = "app: custom needs spec.container.port (the port the app listens on)")
+public class AIServiceSpec {
+
+  @Required
+  @JsonPropertyDescription("The app to run: comfyui, forge, forge-neo, fooocus, invokeai, fluxgym, ai-toolkit, or custom (any image; then set image and container.port).")
+  public App app;
+
+  @JsonPropertyDescription("Container image. Defaults to the catalog's image for the app; required for app: custom.")
+  public String image;
+
+  @JsonPropertyDescription("true scales the app to zero and keeps everything else (storage, Service, Ingress, config).")
+  public Boolean suspend;
+
+  @JsonPropertyDescription("GPU for the app. Omitted: the operator's GPU defaults (one GPU).")
+  public GpuSpec gpu;
+
+  @JsonPropertyDescription("Where models, the app's data and user files live. Omitted parts come from the operator configuration.")
+  public StorageSpec storage;
+
+  @JsonPropertyDescription("Adjusts which parts of the shared model store the app sees and how.")
+  public ModelsSpec models;
+
+  @JsonPropertyDescription("Overrides for the catalog's container facts (port, probes, paths); required for app: custom.")
+  public ContainerSpec container;
+
+  @JsonPropertyDescription("How the app is reached: the Service and an optional Ingress.")
+  public ExposeSpec expose;
+
+  @JsonPropertyDescription("CPU/memory requests and limits for the app container (GPU is set through spec.gpu).")
+  public ResourceRequirements resources;
+
+  @JsonPropertyDescription("Extra environment variables for the app container; they win over the operator's.")
+  public List<EnvVar> env;
+
+  @JsonPropertyDescription("Extra command-line arguments appended after the operator's.")
+  public List<String> args;
+
+  @JsonPropertyDescription("Extra node labels the pod must match (merged with the GPU selection).")
+  public Map<String, String> nodeSelector;
+
+  @JsonPropertyDescription("Extra tolerations (merged with the GPU toleration).")
+  public List<Toleration> tolerations;
+
+  @JsonPropertyDescription("Pod affinity rules (merged with the GPU selection).")
+  public Affinity affinity;
+}

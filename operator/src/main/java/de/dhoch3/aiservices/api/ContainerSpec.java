@@ -1,0 +1,50 @@
+package de.dhoch3.aiservices.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import java.util.List;
+
+/** Overrides for what the catalog knows about the app's container; the whole story for app: custom. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ContainerSpec {
+
+  @Min(1)
+  @Max(65535)
+  @JsonPropertyDescription("Port the app listens on (catalog default per app).")
+  public Integer port;
+
+  @Pattern("^/.*")
+  @JsonPropertyDescription("HTTP path that answers 200 when the app is ready (catalog default per app; '/' for custom).")
+  public String readinessPath;
+
+  @Min(60)
+  @Max(7200)
+  @JsonPropertyDescription("How long the first start may take before the app counts as failed, in seconds (default 1800: first starts download and compile).")
+  public Integer startupSeconds;
+
+  @JsonPropertyDescription("Replaces the image's entrypoint (custom apps only need this when the image has none).")
+  public List<String> command;
+
+  @Pattern("^/.*")
+  @JsonPropertyDescription("Where the shared model store is mounted (default /models).")
+  public String modelsPath;
+
+  @Pattern("^/.*")
+  @JsonPropertyDescription("Where the app's writable data folder is mounted (catalog default per app; custom default /data).")
+  public String dataPath;
+
+  @Pattern("^/.*")
+  @JsonPropertyDescription("Where the user output folder is mounted (catalog default per app; custom default /output).")
+  public String outputPath;
+
+  @Pattern("^/.*")
+  @JsonPropertyDescription("Where the shared, read-only input folder is mounted (custom default /input).")
+  public String inputPath;
+
+  @Pattern("^/.*")
+  @JsonPropertyDescription("Where the shared workflows folder is mounted (custom default /workflows).")
+  public String workflowsPath;
+}

@@ -1,0 +1,52 @@
+package de.dhoch3.aiservices.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import java.util.List;
+
+/** Per-AIService adjustments of the model layout translation. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelsSpec {
+
+  @JsonPropertyDescription("Only offer these shared categories to the app (e.g. [checkpoints, loras]). Omitted: every category the app supports.")
+  public List<@Pattern("^[a-z0-9_]+$") String> categories;
+
+  @JsonPropertyDescription("Extra category -> store folder mappings, e.g. {category: loras, path: loras-sdxl}. Paths are relative to the model store.")
+  public List<ExtraPath> extraPaths;
+
+  @JsonPropertyDescription("Single files of the store mounted read-only at a path in the container (e.g. FluxGym's fixed file names).")
+  public List<FileMount> files;
+
+  @JsonPropertyDescription("Store folders mounted read-only at a path in the container (the whole mapping for app: custom).")
+  public List<FileMount> mounts;
+
+  /** A category the app should find in an extra store folder. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class ExtraPath {
+    @Required
+    @Pattern("^[a-z0-9_]+$")
+    @JsonPropertyDescription("Category name as the app knows it (e.g. loras).")
+    public String category;
+
+    @Required
+    @Pattern("^[^/].*")
+    @JsonPropertyDescription("Folder relative to the model store (no leading '/', no '..').")
+    public String path;
+  }
+
+  /** A store file or folder and where the container sees it. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class FileMount {
+    @Required
+    @Pattern("^[^/].*")
+    @JsonPropertyDescription("Path relative to the model store (no leading '/', no '..').")
+    public String source;
+
+    @Required
+    @Pattern("^/.*")
+    @JsonPropertyDescription("Absolute path inside the container.")
+    public String target;
+  }
+}

@@ -1,0 +1,23 @@
+package de.dhoch3.aiservices.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+
+/** The three storage roots every app uses, as in the studio's layout. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StorageSpec {
+
+  @JsonPropertyDescription("The shared model store (ComfyUI-style category folders). Always mounted read-only.")
+  public VolumeRef models;
+
+  @JsonPropertyDescription("Root of every app's writable data; this app uses <root>/<serviceDir>.")
+  public VolumeRef data;
+
+  @JsonPropertyDescription("The user share: output/<serviceDir> (read-write), input (read-only), workflows (read-write).")
+  public VolumeRef user;
+
+  @Pattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")
+  @JsonPropertyDescription("Folder name of this app on the data root and under output/ (default from the catalog, e.g. ComfyUI).")
+  public String serviceDir;
+}

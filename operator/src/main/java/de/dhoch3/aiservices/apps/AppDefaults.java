@@ -1,0 +1,24 @@
+package de.dhoch3.aiservices.apps;
+
+import de.dhoch3.aiservices.api.App;
+import java.util.List;
+
+/**
+ * What the catalog knows about an app's container, from the app's own source
+ * (../shared/reference/app-catalog.md). Every value can be overridden per AIService.
+ *
+ * @param argsEnv when set, the image's start script reads extra flags from this env variable
+ *     (e.g. CLI_ARGS) instead of the container's args
+ * @param command the entrypoint to use, or null for the image's own
+ * @param categories the shared store categories the app can be given, in the store's names
+ */
+public record AppDefaults(
+    App app,
+    String image,
+    int port,
+    String readinessPath,
+    String serviceDir,
+    ContainerPaths paths,
+    String argsEnv,
+    List<String> command,
+    List<String> categories) {}

@@ -1,0 +1,131 @@
+package de.dhoch3.aiservices.reconcile;
+
+import de.dhoch3.aiservices.api.AIService;
+import de.dhoch3.aiservices.api.AIServiceStatus;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.reconcile.dependents.ConfigMapDependent;
+import de.dhoch3.aiservices.reconcile.dependents.DeploymentDependent;
+import de.dhoch3.aiservices.reconcile.dependents.DesiredWorkload;
+import de.dhoch3.aiservices.reconcile.dependents.GpuClaimTemplateDependent;
+import de.dhoch3.aiservices.reconcile.dependents.IngressDependent;
+import de.dhoch3.aiservices.reconcile.dependents.ServiceDependent;
+import de.dhoch3.aiservices.reconcile.dependents.Wanted;
+import de.dhoch3.aiservices.validation.InvalidSpecException;
+import de.dhoch3.aiservices.workload.Labels;
+import de.dhoch3.aiservices.workload.Workload;
+import de.dhoch3.aiservices.workload.WorkloadBuilder;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns an AIService into its workload. The spec is validated and the whole desired state built
+ * first; only a complete, valid workload is handed to the dependents (explicit workflow
+ * invocation), so bad input never produces half a workload and never touches a running one.
+ */
+@ControllerConfiguration(name = AIServiceReconciler.NAME)
+@Workflow(
+    explicitInvocation = true,
+    dependents = {
+      @Dependent(name = "configmap", type = ConfigMapDependent.class, reconcilePrecondition = Wanted.ConfigMapWanted.class),
+      @Dependent(name = "gpu-claim", type = GpuClaimTemplateDependent.class, activationCondition = Wanted.GpuClaimWanted.class),
+      @Dependent(name = "deployment", type = DeploymentDependent.class),
+      @Dependent(name = "service", type = ServiceDependent.class),
+      @Dependent(name = "ingress", type = IngressDependent.class, reconcilePrecondition = Wanted.IngressWanted.class)
+    })
+public class AIServiceReconciler implements Reconciler<AIService> {
+  public static final String NAME = "aiservice";
+  static final String POD_EVENT_SOURCE = "pods";
+
+  private final OperatorConfig config;
+  private final StatusUpdater statusUpdater;
+  private final EventRecorder events;
+  private final Clock clock;
+
+  public AIServiceReconciler(OperatorConfig config, KubernetesClient client, Clock clock) {
+    this.config = config;
+    this.statusUpdater = new StatusUpdater(client);
+    this.events = new EventRecorder(client);
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, AIService>> prepareEventSources(EventSourceContext<AIService> context) {
+    // only the pods of our Deployments, found by label: their scheduling and container states feed the status
+    var pods = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Pod.class, AIService.class)
+            .withName(POD_EVENT_SOURCE)
+            .withLabelSelector(Labels.MANAGED_BY_SELECTOR)
+            .withSecondaryToPrimaryMapper(pod -> {
+              String owner = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(Labels.INSTANCE);
+              return owner == null ? Set.of() : Set.of(new ResourceID(owner, pod.getMetadata().getNamespace()));
+            })
+            .build(),
+        context);
+    return List.of(pods);
+  }
+
+  @Override
+  public UpdateControl<AIService> reconcile(AIService ai, Context<AIService> context) {
+    Optional<Deployment> actual = context.getSecondaryResource(Deployment.class);
+    Workload workload;
+    try {
+      workload = WorkloadBuilder.build(ai, config);
+    } catch (InvalidSpecException invalid) {
+      AIServiceStatus status = StatusCalculator.stalled(ai, invalid, actual.orElse(null), clock.instant());
+      announce(ai, status);
+      statusUpdater.update(ai, status);
+      return UpdateControl.noUpdate();
+    }
+
+    DesiredWorkload.put(context, workload);
+    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+
+    List<Pod> pods = new ArrayList<>(context.getSecondaryResources(Pod.class));
+    AIServiceStatus status = StatusCalculator.running(
+        ai, workload, context.getSecondaryResource(Deployment.class).orElse(null), pods, clock.instant());
+    announce(ai, status);
+    statusUpdater.update(ai, status);
+    return UpdateControl.noUpdate();
+  }
+
+  /** Events for what a person should notice: the spec went bad, the pod cannot run, the app came up. */
+  private void announce(AIService ai, AIServiceStatus status) {
+    Optional<Condition> oldReady = StatusCalculator.find(ai.getStatus(), StatusCalculator.READY);
+    Optional<Condition> newReady = StatusCalculator.find(status, StatusCalculator.READY);
+    if (newReady.isEmpty()) {
+      return;
+    }
+    Condition now = newReady.get();
+    boolean changed = oldReady.isEmpty()
+        || !Objects.equals(oldReady.get().getReason(), now.getReason())
+        || !Objects.equals(oldReady.get().getMessage(), now.getMessage()) && "False".equals(now.getStatus()) && !StatusCalculator.REASON_ROLLING_OUT.equals(now.getReason());
+    if (!changed) {
+      return;
+    }
+    switch (now.getReason()) {
+      case StatusCalculator.REASON_INVALID_SPEC, PodProblem.INSUFFICIENT_GPU, PodProblem.UNSCHEDULABLE,
+          PodProblem.IMAGE_PULL, PodProblem.CRASH_LOOP -> events.warning(ai, now.getReason(), now.getMessage());
+      case StatusCalculator.REASON_AVAILABLE, StatusCalculator.REASON_SUSPENDED -> events.normal(ai, now.getReason(), now.getMessage());
+      default -> { }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package de.dhoch3.aiservices.reconcile;
+
+import de.dhoch3.aiservices.api.AIService;
+import de.dhoch3.aiservices.api.AIServiceStatus;
+import de.dhoch3.aiservices.validation.InvalidSpecException;
+import de.dhoch3.aiservices.workload.Workload;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The AIService status as kstatus, Flux and Argo CD read it, as a pure function of what was
+ * observed. Conditions keep their lastTransitionTime while their status does not change, so an
+ * unchanged world yields an equal status and no write.
+ */
+public final class StatusCalculator {
+  public static final String READY = "Ready";
+  public static final String RECONCILING = "Reconciling";
+  public static final String STALLED = "Stalled";
+
+  public static final String REASON_INVALID_SPEC = "InvalidSpec";
+  public static final String REASON_AVAILABLE = "Available";
+  public static final String REASON_SUSPENDED = "Suspended";
+  public static final String REASON_ROLLING_OUT = "RollingOut";
+  public static final String REASON_SPEC_VALID = "SpecValid";
+
+  private StatusCalculator() {}
+
+  /** The status of a valid AIService whose workload was applied. */
+  public static AIServiceStatus running(AIService ai, Workload workload, Deployment actual, List<Pod> pods, Instant now) {
+    AIServiceStatus status = base(ai, actual, workload.deployment().getSpec().getReplicas());
+    status.url = workload.url();
+    status.modelPaths = workload.modelPaths().isEmpty() ? null : workload.modelPaths();
+    int desired = status.replicas;
+    boolean rolledOut = actual != null && actual.getStatus() != null
+        && actual.getStatus().getObservedGeneration() != null
+        && actual.getStatus().getObservedGeneration() >= Optional.ofNullable(actual.getMetadata().getGeneration()).orElse(0L)
+        && Optional.ofNullable(actual.getStatus().getUpdatedReplicas()).orElse(0) >= desired;
+    int available = actual == null || actual.getStatus() == null ? 0 : Optional.ofNullable(actual.getStatus().getAvailableReplicas()).orElse(0);
+    Optional<PodProblem> problem = PodProblem.of(pods);
+
+    List<Condition> conditions = new ArrayList<>();
+    if (desired == 0) {
+      conditions.add(condition(ai, READY, "True", REASON_SUSPENDED, "suspended by spec.suspend: scaled to zero, storage and config kept; set suspend: false to start", now));
+      conditions.add(condition(ai, RECONCILING, "False", REASON_SUSPENDED, "nothing to roll out while suspended", now));
+    } else if (rolledOut && available >= desired) {
+      conditions.add(condition(ai, READY, "True", REASON_AVAILABLE, "the app is up at " + workload.url(), now));
+      conditions.add(condition(ai, RECONCILING, "False", REASON_AVAILABLE, "rolled out", now));
+    } else if (problem.isPresent()) {
+      conditions.add(condition(ai, READY, "False", problem.get().reason(), problem.get().message(), now));
+      conditions.add(condition(ai, RECONCILING, "True", problem.get().reason(), problem.get().message(), now));
+    } else {
+      String message = actual == null ? "creating the Deployment" : "waiting for the Deployment: " + available + "/" + desired + " available";
+      conditions.add(condition(ai, READY, "False", REASON_ROLLING_OUT, message, now));
+      conditions.add(condition(ai, RECONCILING, "True", REASON_ROLLING_OUT, message, now));
+    }
+    conditions.add(condition(ai, STALLED, "False", REASON_SPEC_VALID, "the spec is valid", now));
+    status.conditions = keepTransitionTimes(ai.getStatus(), conditions);
+    return status;
+  }
+
+  /** The status of an AIService that cannot be built: Stalled with every problem named. */
+  public static AIServiceStatus stalled(AIService ai, InvalidSpecException problem, Deployment actual, Instant now) {
+    Integer replicas = actual != null && actual.getSpec() != null ? actual.getSpec().getReplicas() : null;
+    AIServiceStatus status = base(ai, actual, replicas == null ? 0 : replicas);
+    AIServiceStatus previous = ai.getStatus();
+    // an earlier good workload keeps running untouched: keep telling where it is
+    status.url = actual != null && previous != null ? previous.url : null;
+    String message = problem.getMessage();
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(condition(ai, READY, "False", REASON_INVALID_SPEC, message, now));
+    conditions.add(condition(ai, RECONCILING, "False", REASON_INVALID_SPEC, "waiting for a corrected spec", now));
+    conditions.add(condition(ai, STALLED, "True", REASON_INVALID_SPEC, message, now));
+    status.conditions = keepTransitionTimes(previous, conditions);
+    return status;
+  }
+
+  public static Optional<Condition> find(AIServiceStatus status, String type) {
+    if (status == null || status.conditions == null) {
+      return Optional.empty();
+    }
+    return status.conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
+  }
+
+  private static AIServiceStatus base(AIService ai, Deployment actual, int desired) {
+    AIServiceStatus status = new AIServiceStatus();
+    status.observedGeneration = ai.getMetadata().getGeneration();
+    status.replicas = desired;
+    status.readyReplicas = actual == null || actual.getStatus() == null ? 0 : Optional.ofNullable(actual.getStatus().getReadyReplicas()).orElse(0);
+    return status;
+  }
+
+  private static Condition condition(AIService ai, String type, String value, String reason, String message, Instant now) {
+    return new ConditionBuilder().withType(type).withStatus(value).withReason(reason).withMessage(message)
+        .withObservedGeneration(ai.getMetadata().getGeneration()).withLastTransitionTime(now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString()).build();
+  }
+
+  private static List<Condition> keepTransitionTimes(AIServiceStatus previous, List<Condition> conditions) {
+    for (Condition condition : conditions) {
+      find(previous, condition.getType())
+          .filter(old -> Objects.equals(old.getStatus(), condition.getStatus()) && old.getLastTransitionTime() != null)
+          .ifPresent(old -> condition.setLastTransitionTime(old.getLastTransitionTime()));
+    }
+    return conditions;
+  }
+}

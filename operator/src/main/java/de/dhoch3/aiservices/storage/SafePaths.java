@@ -1,0 +1,72 @@
+package de.dhoch3.aiservices.storage;
+
+import de.dhoch3.aiservices.validation.InvalidSpecException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Path hygiene for everything that ends up as a hostPath or a subPath. Pure. */
+public final class SafePaths {
+  private SafePaths() {}
+
+  /**
+   * A relative folder inside a volume: collapses "." and duplicate slashes; refuses "..",
+   * absolute paths and empty results, naming the field.
+   */
+  public static String relative(String field, String path) {
+    if (path == null || path.isBlank()) {
+      throw new InvalidSpecException(field, "must not be empty; give a folder relative to the volume, e.g. 'loras'");
+    }
+    if (path.startsWith("/")) {
+      throw new InvalidSpecException(field, "'" + path + "' is absolute; give it relative to the volume root (without the leading '/')");
+    }
+    String normalized = String.join("/", segments(field, path));
+    if (normalized.isEmpty()) {
+      throw new InvalidSpecException(field, "'" + path + "' names no folder; give a folder relative to the volume, e.g. 'loras'");
+    }
+    return normalized;
+  }
+
+  /** An absolute folder on a node: collapses "." and duplicate slashes, refuses "..". */
+  public static String absolute(String field, String path) {
+    if (path == null || !path.startsWith("/")) {
+      throw new InvalidSpecException(field, "'" + path + "' must be an absolute folder on the node, e.g. /vol/service/cw/storage");
+    }
+    List<String> parts = segments(field, path);
+    return "/" + String.join("/", parts);
+  }
+
+  /** True when {@code path} is {@code root} or lies below it (both normalised, absolute). */
+  public static boolean isUnder(String path, String root) {
+    String r = root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root;
+    return r.equals("/") || path.equals(r) || path.startsWith(r + "/");
+  }
+
+  /** Joins normalised relative parts, skipping empty ones. */
+  public static String join(String... parts) {
+    StringBuilder sb = new StringBuilder();
+    for (String part : parts) {
+      if (part == null || part.isEmpty()) {
+        continue;
+      }
+      if (sb.length() > 0) {
+        sb.append('/');
+      }
+      sb.append(part);
+    }
+    return sb.toString();
+  }
+
+  private static List<String> segments(String field, String path) {
+    List<String> parts = new ArrayList<>();
+    for (String segment : path.split("/")) {
+      if (segment.isEmpty() || segment.equals(".")) {
+        continue;
+      }
+      if (segment.equals("..")) {
+        throw new InvalidSpecException(field, "'" + path + "' contains '..'; paths may not leave their volume, name the folder directly");
+      }
+      parts.add(segment);
+    }
+    return parts;
+  }
+}

@@ -1,0 +1,232 @@
+package de.dhoch3.aiservices.workload;
+
+import de.dhoch3.aiservices.api.AIService;
+import de.dhoch3.aiservices.api.AIServiceSpec;
+import de.dhoch3.aiservices.api.App;
+import de.dhoch3.aiservices.apps.AppDefaults;
+import de.dhoch3.aiservices.apps.AppLayout;
+import de.dhoch3.aiservices.apps.AppProfile;
+import de.dhoch3.aiservices.apps.Catalog;
+import de.dhoch3.aiservices.apps.ContainerPaths;
+import de.dhoch3.aiservices.apps.LayoutRequest;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.gpu.GpuPlan;
+import de.dhoch3.aiservices.gpu.GpuScheduling;
+import de.dhoch3.aiservices.validation.InvalidSpecException;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * The desired state of an AIService as a pure function of the resource and the operator
+ * configuration. Validation happens here too, before anything is built: an invalid spec throws
+ * {@link InvalidSpecException} and yields no object at all.
+ */
+public final class WorkloadBuilder {
+  public static final String CONFIG_HASH_ANNOTATION = "ai.dhoch3.de/config-hash";
+  static final String CONTAINER = "app";
+  static final String CONFIG_VOLUME = "config";
+  static final String PORT_NAME = "http";
+
+  private WorkloadBuilder() {}
+
+  public static Workload build(AIService ai, OperatorConfig config) {
+    AIServiceSpec spec = ai.getSpec();
+    if (spec == null || spec.app == null) {
+      throw new InvalidSpecException("spec.app", "required; one of comfyui, forge, forge-neo, fooocus, invokeai, fluxgym, ai-toolkit, custom");
+    }
+    if (!Catalog.has(spec.app)) {
+      throw new InvalidSpecException("spec.app", "'" + spec.app.value() + "' has no catalog entry in this operator version; use app: custom with an image");
+    }
+    AppProfile profile = Catalog.profile(spec.app);
+    AppDefaults defaults = profile.defaults();
+    String name = ai.getMetadata().getName();
+    Map<String, String> labels = Labels.of(ai);
+
+    ResolvedSpec resolved = ResolvedSpec.resolve(ai, defaults, config);
+    GpuPlan gpu = GpuScheduling.plan(spec.gpu, config.gpu, ai.getMetadata(), labels);
+    ContainerPaths paths = resolved.paths();
+    AppLayout layout = profile.translate(
+        new LayoutRequest(name, resolved.serviceDir(), paths, resolved.port(), resolved.categories(), spec));
+    // user-listed single files and folders of the store, read-only like every store mount
+    layout.storeMounts.addAll(resolved.extraStoreMounts());
+    if (spec.app != App.CUSTOM) {
+      resolved.extraStoreMounts().forEach(m -> layout.modelPath("file", m.target(), "mount"));
+    }
+
+    ConfigMap configMap = configMap(ai, labels, layout);
+    List<VolumeMount> mounts = Mounts.of(resolved, paths, layout);
+    List<Volume> volumes = new ArrayList<>(List.of(
+        resolved.roots().models().volume(), resolved.roots().data().volume(), resolved.roots().user().volume()));
+    if (configMap != null) {
+      volumes.add(new VolumeBuilder().withName(CONFIG_VOLUME)
+          .withNewConfigMap().withName(configMap.getMetadata().getName()).endConfigMap().build());
+    }
+
+    Container container = container(spec, defaults, resolved, gpu, layout, mounts);
+    PodSpec podSpec = podSpec(spec, gpu, layout, container, volumes);
+    Deployment deployment = deployment(ai, labels, podSpec, configMap);
+    Service service = ServiceFactory.service(ai, labels, resolved.port());
+    Ingress ingress = IngressFactory.ingress(ai, labels, config, service);
+
+    String url = ingress != null
+        ? IngressFactory.url(ingress)
+        : "http://" + name + "." + ai.getMetadata().getNamespace() + ".svc:" + service.getSpec().getPorts().get(0).getPort();
+    Workload workload = new Workload(deployment, service, configMap, ingress, gpu.claimTemplate(), List.copyOf(layout.modelPaths), url, gpu);
+    workload.objects().forEach(object -> own(object, ai));
+    return workload;
+  }
+
+  private static Container container(AIServiceSpec spec, AppDefaults defaults, ResolvedSpec resolved, GpuPlan gpu,
+      AppLayout layout, List<VolumeMount> mounts) {
+    List<String> args = new ArrayList<>(layout.args);
+    if (spec.args != null) {
+      args.addAll(spec.args);
+    }
+    // the operator's env first, the user's wins on a name clash
+    Map<String, EnvVar> env = new LinkedHashMap<>();
+    layout.env.forEach(e -> env.put(e.getName(), e));
+    gpu.env().forEach(e -> env.put(e.getName(), e));
+    if (defaults.argsEnv() != null && !args.isEmpty()) {
+      env.put(defaults.argsEnv(), new EnvVar(defaults.argsEnv(), String.join(" ", args), null));
+    }
+    if (spec.env != null) {
+      spec.env.forEach(e -> env.put(e.getName(), e));
+    }
+    List<String> command = spec.container != null && spec.container.command != null ? spec.container.command : defaults.command();
+
+    ContainerBuilder builder = new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(resolved.image())
+        .withImagePullPolicy(resolved.image().endsWith(":latest") || !resolved.image().contains(":") ? "Always" : "IfNotPresent")
+        .withCommand(command)
+        .withArgs(defaults.argsEnv() == null && !args.isEmpty() ? args : null)
+        .withEnv(env.isEmpty() ? null : new ArrayList<>(env.values()))
+        .addNewPort().withName(PORT_NAME).withContainerPort(resolved.port()).withProtocol("TCP").endPort()
+        .withResources(Resources.merge(spec.resources, gpu))
+        .withVolumeMounts(mounts)
+        .withNewReadinessProbe()
+          .withNewHttpGet().withPath(resolved.readinessPath()).withPort(new IntOrString(PORT_NAME)).endHttpGet()
+          .withPeriodSeconds(10).withTimeoutSeconds(5).withFailureThreshold(3)
+        .endReadinessProbe()
+        // first starts download weights and compile kernels: allow minutes before liveness counts
+        .withNewStartupProbe()
+          .withNewHttpGet().withPath(resolved.readinessPath()).withPort(new IntOrString(PORT_NAME)).endHttpGet()
+          .withPeriodSeconds(10).withTimeoutSeconds(5).withFailureThreshold(Math.max(1, resolved.startupSeconds() / 10))
+        .endStartupProbe()
+        // a busy generation may delay HTTP answers; only a dead listener restarts the app
+        .withNewLivenessProbe()
+          .withNewTcpSocket().withPort(new IntOrString(PORT_NAME)).endTcpSocket()
+          .withPeriodSeconds(30).withTimeoutSeconds(10).withFailureThreshold(6)
+        .endLivenessProbe();
+    return builder.build();
+  }
+
+  private static PodSpec podSpec(AIServiceSpec spec, GpuPlan gpu, AppLayout layout, Container container, List<Volume> volumes) {
+    List<Container> containers = new ArrayList<>();
+    containers.add(container);
+    containers.addAll(layout.sidecars);
+    PodSpecBuilder builder = new PodSpecBuilder()
+        .withContainers(containers)
+        .withInitContainers(layout.initContainers.isEmpty() ? null : layout.initContainers)
+        .withVolumes(volumes)
+        .withRuntimeClassName(gpu.runtimeClassName())
+        // Service env links would inject e.g. INVOKEAI_PORT=tcp://... which apps read as their own config
+        .withEnableServiceLinks(false)
+        .withTerminationGracePeriodSeconds(30L);
+    Scheduling.apply(builder, spec, gpu);
+    if (gpu.claimTemplate() != null) {
+      builder.addNewResourceClaim().withName(gpu.claimName())
+          .withResourceClaimTemplateName(gpu.claimTemplate().getMetadata().getName()).endResourceClaim();
+    }
+    return builder.build();
+  }
+
+  private static Deployment deployment(AIService ai, Map<String, String> labels, PodSpec podSpec, ConfigMap configMap) {
+    boolean suspended = Boolean.TRUE.equals(ai.getSpec().suspend);
+    Map<String, String> podAnnotations = new TreeMap<>();
+    if (configMap != null) {
+      // subPath mounts never see ConfigMap updates: roll the pod when the generated config changes
+      podAnnotations.put(CONFIG_HASH_ANNOTATION, hash(configMap.getData()));
+    }
+    return new DeploymentBuilder()
+        .withNewMetadata().withName(ai.getMetadata().getName()).withNamespace(ai.getMetadata().getNamespace())
+          .withLabels(labels).endMetadata()
+        .withNewSpec()
+          .withReplicas(suspended ? 0 : 1)
+          // one GPU holder at a time and one writer of the app's SQLite files: never two pods
+          .withNewStrategy().withType("Recreate").endStrategy()
+          .withRevisionHistoryLimit(3)
+          .withNewSelector().withMatchLabels(Labels.selector(ai)).endSelector()
+          .withNewTemplate()
+            .withNewMetadata().withLabels(labels).withAnnotations(podAnnotations.isEmpty() ? null : podAnnotations).endMetadata()
+            .withSpec(podSpec)
+          .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  private static ConfigMap configMap(AIService ai, Map<String, String> labels, AppLayout layout) {
+    if (layout.configFiles.isEmpty()) {
+      return null;
+    }
+    Map<String, String> data = new TreeMap<>();
+    layout.configFiles.forEach(file -> data.put(file.key(), file.content()));
+    return new ConfigMapBuilder()
+        .withNewMetadata().withName(configMapName(ai)).withNamespace(ai.getMetadata().getNamespace())
+          .withLabels(labels).endMetadata()
+        .withData(data)
+        .build();
+  }
+
+  public static String configMapName(AIService ai) {
+    return ai.getMetadata().getName() + "-config";
+  }
+
+  /** Owner references make deletion of the AIService remove what it owns, and only that. */
+  private static void own(HasMetadata object, AIService ai) {
+    if (ai.getMetadata().getUid() != null) {
+      object.addOwnerReference(ai);
+    }
+  }
+
+  private static String hash(Map<String, String> data) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      new TreeMap<>(data).forEach((k, v) -> {
+        digest.update(k.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        digest.update(Objects.toString(v, "").getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+      });
+      return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
