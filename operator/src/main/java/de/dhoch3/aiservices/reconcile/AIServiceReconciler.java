@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -107,6 +108,31 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     return UpdateControl.noUpdate();
   }
 
+  /**
+   * A write that failed (API server refused, conflict, no permission): say so in the status, so
+   * kubectl and Argo CD show it; JOSDK retries with backoff.
+   */
+  @Override
+  public ErrorStatusUpdateControl<AIService> updateErrorStatus(AIService ai, Context<AIService> context, Exception e) {
+    AIServiceStatus status = StatusCalculator.failed(ai, rootMessage(e), clock.instant());
+    announce(ai, status);
+    try {
+      statusUpdater.update(ai, status);
+    } catch (RuntimeException statusFailure) {
+      // the API server is unreachable or refusing: the retry will try again
+    }
+    return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    String message = e.getMessage() != null ? e.getMessage() : cause.toString();
+    return message.length() > 1000 ? message.substring(0, 1000) + "..." : message;
+  }
+
   /** Events for what a person should notice: the spec went bad, the pod cannot run, the app came up. */
   private void announce(AIService ai, AIServiceStatus status) {
     Optional<Condition> oldReady = StatusCalculator.find(ai.getStatus(), StatusCalculator.READY);
@@ -122,7 +148,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
       return;
     }
     switch (now.getReason()) {
-      case StatusCalculator.REASON_INVALID_SPEC, PodProblem.INSUFFICIENT_GPU, PodProblem.UNSCHEDULABLE,
+      case StatusCalculator.REASON_INVALID_SPEC, StatusCalculator.REASON_APPLY_FAILED, PodProblem.INSUFFICIENT_GPU, PodProblem.UNSCHEDULABLE,
           PodProblem.IMAGE_PULL, PodProblem.CRASH_LOOP -> events.warning(ai, now.getReason(), now.getMessage());
       case StatusCalculator.REASON_AVAILABLE, StatusCalculator.REASON_SUSPENDED -> events.normal(ai, now.getReason(), now.getMessage());
       default -> { }

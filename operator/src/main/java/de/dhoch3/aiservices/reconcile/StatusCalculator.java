@@ -29,6 +29,7 @@ public final class StatusCalculator {
   public static final String REASON_SUSPENDED = "Suspended";
   public static final String REASON_ROLLING_OUT = "RollingOut";
   public static final String REASON_SPEC_VALID = "SpecValid";
+  public static final String REASON_APPLY_FAILED = "ApplyFailed";
 
   private StatusCalculator() {}
 
@@ -77,6 +78,26 @@ public final class StatusCalculator {
     conditions.add(condition(ai, READY, "False", REASON_INVALID_SPEC, message, now));
     conditions.add(condition(ai, RECONCILING, "False", REASON_INVALID_SPEC, "waiting for a corrected spec", now));
     conditions.add(condition(ai, STALLED, "True", REASON_INVALID_SPEC, message, now));
+    status.conditions = keepTransitionTimes(previous, conditions);
+    return status;
+  }
+
+  /** The status after a failed write: not ready, still reconciling (JOSDK retries), the rest kept. */
+  public static AIServiceStatus failed(AIService ai, String message, Instant now) {
+    AIServiceStatus previous = ai.getStatus();
+    AIServiceStatus status = new AIServiceStatus();
+    status.observedGeneration = ai.getMetadata().getGeneration();
+    if (previous != null) {
+      status.url = previous.url;
+      status.replicas = previous.replicas;
+      status.readyReplicas = previous.readyReplicas;
+      status.modelPaths = previous.modelPaths;
+    }
+    String text = "applying the workload failed, retrying: " + message;
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(condition(ai, READY, "False", REASON_APPLY_FAILED, text, now));
+    conditions.add(condition(ai, RECONCILING, "True", REASON_APPLY_FAILED, text, now));
+    conditions.add(condition(ai, STALLED, "False", REASON_SPEC_VALID, "the spec is valid", now));
     status.conditions = keepTransitionTimes(previous, conditions);
     return status;
   }

@@ -50,7 +50,7 @@ final class IngressFactory {
     }
     IngressBuilder builder = new IngressBuilder()
         .withNewMetadata().withName(name).withNamespace(ai.getMetadata().getNamespace())
-          .withLabels(labels).withAnnotations(annotations.isEmpty() ? null : annotations).endMetadata()
+          .withLabels(labels).withAnnotations(annotations).endMetadata()
         .withNewSpec()
           .withIngressClassName(className)
           .addNewRule().withHost(host)

@@ -2,7 +2,6 @@ package de.dhoch3.aiservices.workload;
 
 import de.dhoch3.aiservices.api.AIService;
 import de.dhoch3.aiservices.api.AIServiceSpec;
-import de.dhoch3.aiservices.api.App;
 import de.dhoch3.aiservices.apps.AppDefaults;
 import de.dhoch3.aiservices.apps.AppLayout;
 import de.dhoch3.aiservices.apps.AppProfile;
@@ -20,6 +19,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -75,9 +75,7 @@ public final class WorkloadBuilder {
         new LayoutRequest(name, resolved.serviceDir(), paths, resolved.port(), resolved.categories(), spec));
     // user-listed single files and folders of the store, read-only like every store mount
     layout.storeMounts.addAll(resolved.extraStoreMounts());
-    if (spec.app != App.CUSTOM) {
-      resolved.extraStoreMounts().forEach(m -> layout.modelPath("file", m.target(), "mount"));
-    }
+    resolved.extraStoreMounts().forEach(m -> layout.modelPath(m.source(), m.target(), "mount (read-only)"));
 
     ConfigMap configMap = configMap(ai, labels, layout);
     List<VolumeMount> mounts = Mounts.of(resolved, paths, layout);
@@ -184,7 +182,7 @@ public final class WorkloadBuilder {
           .withRevisionHistoryLimit(3)
           .withNewSelector().withMatchLabels(Labels.selector(ai)).endSelector()
           .withNewTemplate()
-            .withNewMetadata().withLabels(labels).withAnnotations(podAnnotations.isEmpty() ? null : podAnnotations).endMetadata()
+            .withNewMetadata().withLabels(labels).withAnnotations(podAnnotations).endMetadata()
             .withSpec(podSpec)
           .endTemplate()
         .endSpec()
@@ -211,7 +209,11 @@ public final class WorkloadBuilder {
   /** Owner references make deletion of the AIService remove what it owns, and only that. */
   private static void own(HasMetadata object, AIService ai) {
     if (ai.getMetadata().getUid() != null) {
-      object.addOwnerReference(ai);
+      object.addOwnerReference(new OwnerReferenceBuilder()
+          .withApiVersion(ai.getApiVersion()).withKind(ai.getKind())
+          .withName(ai.getMetadata().getName()).withUid(ai.getMetadata().getUid())
+          .withController(true).withBlockOwnerDeletion(true)
+          .build());
     }
   }
 

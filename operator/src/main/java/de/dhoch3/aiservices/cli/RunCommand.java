@@ -1,0 +1,171 @@
+package de.dhoch3.aiservices.cli;
+
+import de.dhoch3.aiservices.api.AIService;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.embedded.EmbeddedCluster;
+import de.dhoch3.aiservices.embedded.SimulatedDeploymentController;
+import de.dhoch3.aiservices.reconcile.AIServiceOperator;
+import de.dhoch3.aiservices.validation.Admission;
+import de.dhoch3.aiservices.validation.SpecProblem;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The operator. Against a cluster when one is configured; otherwise (or with --embedded) against an in-process API server. */
+@Command(name = "run", description = "Run the operator. Without a kubeconfig or in-cluster config (or with --embedded) it starts an in-process API server, applies the manifests and shows what it created.")
+final class RunCommand implements Callable<Integer> {
+
+  @Option(names = "--embedded", description = "Use an in-process API server even if a cluster is configured.")
+  boolean embedded;
+
+  @Option(names = "--once", description = "Embedded: exit after every applied AIService has converged (or --timeout).")
+  boolean once;
+
+  @Option(names = {"-f", "--filename"}, description = "Embedded: AIService manifests (files or folders) to apply. Default: examples/")
+  List<Path> manifests = new ArrayList<>();
+
+  @Option(names = "--config", description = "Operator configuration file. Default: the studio's layout under /vol/service/cw.")
+  Path config;
+
+  @Option(names = "--health-port", defaultValue = "8080", description = "Port for /healthz, /readyz and /metrics; -1 to disable (default: ${DEFAULT-VALUE}).")
+  int healthPort;
+
+  @Option(names = "--leader-election", description = "Only one replica reconciles; the others wait on a Lease.")
+  boolean leaderElection;
+
+  @Option(names = "--lease-namespace", description = "Namespace of the leader-election Lease (default: the operator's own).")
+  String leaseNamespace;
+
+  @Option(names = "--timeout", defaultValue = "PT60S", description = "Embedded: how long to wait for convergence (ISO-8601, default: ${DEFAULT-VALUE}).")
+  Duration timeout;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    OperatorConfig operatorConfig = OperatorConfig.load(config);
+    if (embedded || !clusterConfigured()) {
+      return runEmbedded(out, operatorConfig);
+    }
+    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+      out.println("aiservice-operator: managing " + client.getMasterUrl()
+          + (operatorConfig.watchNamespaces.isEmpty() ? " (all namespaces)" : " namespaces " + operatorConfig.watchNamespaces));
+      Operator operator = start(client, operatorConfig);
+      try (HealthServer health = healthServer(operator)) {
+        awaitShutdown(operator);
+      }
+    }
+    return 0;
+  }
+
+  private Operator start(KubernetesClient client, OperatorConfig operatorConfig) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    metricsRegistry = registry;
+    Operator operator = AIServiceOperator.create(client, operatorConfig, Clock.systemUTC(),
+        MicrometerMetrics.withoutPerResourceMetrics(registry),
+        overrider -> {
+          if (leaderElection) {
+            overrider.withLeaderElectionConfiguration(new LeaderElectionConfiguration("aiservice-operator-lock", leaseNamespace));
+          }
+        });
+    operator.start();
+    return operator;
+  }
+
+  private PrometheusMeterRegistry metricsRegistry;
+
+  private HealthServer healthServer(Operator operator) throws java.io.IOException {
+    return healthPort < 0 ? null : new HealthServer(healthPort, operator, metricsRegistry);
+  }
+
+  private int runEmbedded(PrintWriter out, OperatorConfig operatorConfig) throws Exception {
+    List<Path> paths = manifests.isEmpty() ? List.of(Path.of("examples")) : manifests;
+    for (Path path : paths) {
+      if (!Files.exists(path)) {
+        spec.commandLine().getErr().println("error: " + path.toAbsolutePath() + " does not exist (run from the repository root, or pass -f)");
+        return 2;
+      }
+    }
+    out.println("aiservice-operator: no cluster configured (or --embedded): starting an in-process API server.");
+    out.println("  Nothing runs pods here; a SIMULATED Deployment controller marks Deployments available so the status path can be seen.");
+    try (EmbeddedCluster cluster = EmbeddedCluster.start();
+        SimulatedDeploymentController simulation = new SimulatedDeploymentController(cluster.newClient()).start();
+        KubernetesClient user = cluster.newClient()) {
+      Operator operator = start(cluster.client(), operatorConfig);
+      try (HealthServer health = healthServer(operator)) {
+        List<AIService> applied = apply(out, user, cluster, operatorConfig, paths);
+        EmbeddedReport.awaitConverged(user, applied, Instant.now().plus(timeout));
+        EmbeddedReport.print(out, user, applied);
+        if (!once) {
+          out.println();
+          out.println("Operator running against the in-process API server" + (health == null ? "" : " (health and metrics on :" + health.port() + ")") + ". Ctrl-C to stop.");
+          out.flush();
+          awaitShutdown(operator);
+        }
+      } finally {
+        operator.stop();
+      }
+    }
+    return 0;
+  }
+
+  /** Applies the AIServices like kubectl apply to a cluster with the CRD: rejected at admission when the schema says so. */
+  private List<AIService> apply(PrintWriter out, KubernetesClient user, EmbeddedCluster cluster, OperatorConfig operatorConfig, List<Path> paths)
+      throws java.io.IOException {
+    List<AIService> applied = new ArrayList<>();
+    Admission admission = new Admission(operatorConfig);
+    for (Manifests.Doc doc : Manifests.fromPaths(paths)) {
+      List<SpecProblem> rejected = admission.schemaProblems(doc.node());
+      if (!rejected.isEmpty()) {
+        out.println("  rejected " + doc.source() + " " + doc.name() + ": " + rejected);
+        continue;
+      }
+      AIService ai = doc.toResource("default");
+      cluster.ensureNamespace(ai.getMetadata().getNamespace());
+      applied.add(user.resource(ai).createOr(existing -> existing.update()));
+      out.println("  applied " + doc.source() + " -> aiservice/" + ai.getMetadata().getName() + " in " + ai.getMetadata().getNamespace());
+    }
+    out.flush();
+    return applied;
+  }
+
+  private static void awaitShutdown(Operator operator) throws InterruptedException {
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      operator.stop();
+      stop.countDown();
+    }, "shutdown"));
+    stop.await();
+  }
+
+  /** True when a kubeconfig or an in-cluster service account is there to talk to. */
+  static boolean clusterConfigured() {
+    if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
+      return true;
+    }
+    String kubeconfig = System.getenv("KUBECONFIG");
+    if (kubeconfig != null && !kubeconfig.isBlank()) {
+      return true;
+    }
+    return Files.exists(Path.of(System.getProperty("user.home"), ".kube", "config"));
+  }
+}

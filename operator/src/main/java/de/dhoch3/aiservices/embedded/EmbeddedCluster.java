@@ -1,0 +1,81 @@
+package de.dhoch3.aiservices.embedded;
+
+import de.dhoch3.aiservices.api.AIService;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.HashMap;
+
+/**
+ * An in-process Kubernetes API (fabric8's mock server in CRUD mode) with the AIService CRD
+ * installed. It stores objects and serves watches; it runs no pods, no garbage collector and no
+ * admission: see {@link SimulatedDeploymentController} for the one controller it pretends to have.
+ */
+public final class EmbeddedCluster implements AutoCloseable {
+  public static final String CRD_RESOURCE = "META-INF/fabric8/" + AIService.CRD_NAME + "-v1.yml";
+
+  // the mock server logs every request at INFO through java.util.logging; keep the logger referenced so the level sticks
+  private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+  }
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+
+  private EmbeddedCluster(KubernetesMockServer server) {
+    this.server = server;
+    this.client = server.createClient();
+  }
+
+  public static EmbeddedCluster start() {
+    KubernetesMockServer server = new KubernetesMockServer(
+        new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(),
+        new KubernetesMixedDispatcher(new HashMap<>()), false);
+    server.init();
+    EmbeddedCluster cluster = new EmbeddedCluster(server);
+    cluster.installCrd();
+    return cluster;
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** A client of its own, e.g. for a benchmark's plain writer or a test's user, separate from the operator's. */
+  public KubernetesClient newClient() {
+    return server.createClient();
+  }
+
+  public void ensureNamespace(String namespace) {
+    if (client.namespaces().withName(namespace).get() == null) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
+    }
+  }
+
+  private void installCrd() {
+    try (InputStream in = EmbeddedCluster.class.getClassLoader().getResourceAsStream(CRD_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("CRD " + CRD_RESOURCE + " missing from the classpath; build with mvn package");
+      }
+      CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + CRD_RESOURCE, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}

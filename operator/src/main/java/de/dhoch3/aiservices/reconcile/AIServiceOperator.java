@@ -1,0 +1,50 @@
+package de.dhoch3.aiservices.reconcile;
+
+import de.dhoch3.aiservices.config.OperatorConfig;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import java.time.Clock;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Builds the operator exactly as production runs it; tests, the embedded run and the benchmark
+ * all come through here, so they exercise the same configuration.
+ */
+public final class AIServiceOperator {
+  private AIServiceOperator() {}
+
+  /**
+   * Dependents and status are written with plain create/update (PUT with resourceVersion), not
+   * server-side apply: it works on every API server, including the in-process one of the
+   * embedded run and the tests, and the reconciler writes only what differs.
+   */
+  public static Operator create(KubernetesClient client, OperatorConfig config, Clock clock, Metrics metrics,
+      Consumer<ConfigurationServiceOverrider> extra) {
+    Operator operator = new Operator(overrider -> {
+      overrider.withKubernetesClient(client)
+          .withSSABasedCreateUpdateMatchForDependentResources(false)
+          .withUseSSAToPatchPrimaryResource(false)
+          .withCloseClientOnStop(false)
+          .withStopOnInformerErrorDuringStartup(true);
+      if (metrics != null) {
+        overrider.withMetrics(metrics);
+      }
+      if (extra != null) {
+        extra.accept(overrider);
+      }
+    });
+    operator.register(new AIServiceReconciler(config, client, clock), controller -> {
+      if (!config.watchNamespaces.isEmpty()) {
+        controller.settingNamespaces(Set.copyOf(config.watchNamespaces));
+      }
+    });
+    return operator;
+  }
+
+  public static Operator create(KubernetesClient client, OperatorConfig config) {
+    return create(client, config, Clock.systemUTC(), null, null);
+  }
+}

@@ -1,0 +1,74 @@
+package de.dhoch3.aiservices.reconcile;
+
+import static org.awaitility.Awaitility.await;
+
+import de.dhoch3.aiservices.api.AIService;
+import de.dhoch3.aiservices.api.AIServiceSpec;
+import de.dhoch3.aiservices.api.App;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.embedded.EmbeddedCluster;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Predicate;
+
+/** The real operator (as production builds it) against the in-process API server, for scenario tests. */
+final class OperatorHarness implements AutoCloseable {
+  static final String NS = "studio";
+  final EmbeddedCluster cluster;
+  final KubernetesClient client;
+  final Operator operator;
+
+  OperatorHarness(OperatorConfig config) {
+    cluster = EmbeddedCluster.start();
+    cluster.ensureNamespace(NS);
+    client = cluster.newClient();
+    operator = AIServiceOperator.create(cluster.client(), config);
+    operator.start();
+  }
+
+  static AIService aiservice(String name, App app) {
+    AIService ai = new AIService();
+    ai.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    ai.setSpec(new AIServiceSpec());
+    ai.getSpec().app = app;
+    return ai;
+  }
+
+  AIService create(AIService ai) {
+    return client.resource(ai).create();
+  }
+
+  AIService get(String name) {
+    return client.resources(AIService.class).inNamespace(NS).withName(name).get();
+  }
+
+  Deployment deployment(String name) {
+    return client.apps().deployments().inNamespace(NS).withName(name).get();
+  }
+
+  AIService awaitStatus(String name, Predicate<AIService> until) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(() -> Optional.ofNullable(get(name)).filter(ai -> ai.getStatus() != null).filter(until).isPresent());
+    return get(name);
+  }
+
+  static Optional<Condition> condition(AIService ai, String type) {
+    return StatusCalculator.find(ai.getStatus(), type);
+  }
+
+  static Predicate<AIService> conditionIs(String type, String status) {
+    return ai -> condition(ai, type).map(c -> status.equals(c.getStatus())).orElse(false);
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    client.close();
+    cluster.close();
+  }
+}
