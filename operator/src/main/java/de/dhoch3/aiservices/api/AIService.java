@@ -1,6 +1,7 @@
 package de.dhoch3.aiservices.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.crd.generator.annotation.Annotations;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -15,6 +16,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Kind("AIService")
 @Plural("aiservices")
 @ShortNames("ais")
+// uninstalling the chart must not delete the CRD: that would delete every AIService with it
+@Annotations("helm.sh/resource-policy=keep")
 @AdditionalPrinterColumn(name = "App", jsonPath = ".spec.app", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "URL", jsonPath = ".status.url", type = AdditionalPrinterColumn.Type.STRING)
