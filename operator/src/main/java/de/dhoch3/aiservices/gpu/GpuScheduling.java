@@ -20,6 +20,8 @@ public final class GpuScheduling {
   public static final String PRODUCT_LABEL = "nvidia.com/gpu.product";
   public static final String MEMORY_LABEL = "nvidia.com/gpu.memory";
   public static final String DRA_CLAIM = "gpu";
+  /** Keep in step with Names.gpuClaimTemplate. */
+  public static final String GPU_CLAIM_SUFFIX = "-gpu";
 
   private GpuScheduling() {}
 
@@ -66,7 +68,7 @@ public final class GpuScheduling {
 
   private static ResourceClaimTemplate claimTemplate(ObjectMeta owner, Map<String, String> labels, String deviceClass, int count) {
     return new ResourceClaimTemplateBuilder()
-        .withNewMetadata().withName(owner.getName() + "-gpu").withNamespace(owner.getNamespace()).withLabels(labels).endMetadata()
+        .withNewMetadata().withName(owner.getName() + GPU_CLAIM_SUFFIX).withNamespace(owner.getNamespace()).withLabels(labels).endMetadata()
         .withNewSpec().withNewSpec().withNewDevices()
         .addNewRequest().withName(DRA_CLAIM)
         .withNewExactly().withDeviceClassName(deviceClass).withAllocationMode("ExactCount").withCount((long) count).endExactly()

@@ -173,7 +173,7 @@ public final class WorkloadBuilder {
       podAnnotations.put(CONFIG_HASH_ANNOTATION, hash(configMap.getData()));
     }
     return new DeploymentBuilder()
-        .withNewMetadata().withName(ai.getMetadata().getName()).withNamespace(ai.getMetadata().getNamespace())
+        .withNewMetadata().withName(Names.workload(ai)).withNamespace(ai.getMetadata().getNamespace())
           .withLabels(labels).endMetadata()
         .withNewSpec()
           .withReplicas(suspended ? 0 : 1)
@@ -196,14 +196,10 @@ public final class WorkloadBuilder {
     Map<String, String> data = new TreeMap<>();
     layout.configFiles.forEach(file -> data.put(file.key(), file.content()));
     return new ConfigMapBuilder()
-        .withNewMetadata().withName(configMapName(ai)).withNamespace(ai.getMetadata().getNamespace())
+        .withNewMetadata().withName(Names.configMap(ai)).withNamespace(ai.getMetadata().getNamespace())
           .withLabels(labels).endMetadata()
         .withData(data)
         .build();
-  }
-
-  public static String configMapName(AIService ai) {
-    return ai.getMetadata().getName() + "-config";
   }
 
   /** Owner references make deletion of the AIService remove what it owns, and only that. */

@@ -1,23 +1,16 @@
 package de.dhoch3.aiservices.reconcile.dependents;
 
-import de.dhoch3.aiservices.api.AIService;
 import de.dhoch3.aiservices.workload.Labels;
+import de.dhoch3.aiservices.workload.Names;
+import de.dhoch3.aiservices.workload.Workload;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** The Deployment of an AIService, as the workload builder describes it. */
+/** The Deployment of an AIService. */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY_SELECTOR))
-public class DeploymentDependent extends CRUDKubernetesDependentResource<Deployment, AIService> {
-
+public class DeploymentDependent extends OwnedDependent<Deployment> {
   public DeploymentDependent() {
-    super(Deployment.class);
-  }
-
-  @Override
-  protected Deployment desired(AIService primary, Context<AIService> context) {
-    return DesiredWorkload.of(context).deployment();
+    super(Deployment.class, Workload::deployment, Names::workload);
   }
 }

@@ -1,23 +1,16 @@
 package de.dhoch3.aiservices.reconcile.dependents;
 
-import de.dhoch3.aiservices.api.AIService;
 import de.dhoch3.aiservices.workload.Labels;
+import de.dhoch3.aiservices.workload.Names;
+import de.dhoch3.aiservices.workload.Workload;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** The Ingress of an AIService, as the workload builder describes it. */
+/** The Ingress of an AIService. */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY_SELECTOR))
-public class IngressDependent extends CRUDKubernetesDependentResource<Ingress, AIService> {
-
+public class IngressDependent extends OwnedDependent<Ingress> {
   public IngressDependent() {
-    super(Ingress.class);
-  }
-
-  @Override
-  protected Ingress desired(AIService primary, Context<AIService> context) {
-    return DesiredWorkload.of(context).ingress();
+    super(Ingress.class, Workload::ingress, Names::workload);
   }
 }

@@ -1,23 +1,16 @@
 package de.dhoch3.aiservices.reconcile.dependents;
 
-import de.dhoch3.aiservices.api.AIService;
 import de.dhoch3.aiservices.workload.Labels;
+import de.dhoch3.aiservices.workload.Names;
+import de.dhoch3.aiservices.workload.Workload;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** The Service of an AIService, as the workload builder describes it. */
+/** The Service of an AIService. */
 @KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY_SELECTOR))
-public class ServiceDependent extends CRUDKubernetesDependentResource<Service, AIService> {
-
+public class ServiceDependent extends OwnedDependent<Service> {
   public ServiceDependent() {
-    super(Service.class);
-  }
-
-  @Override
-  protected Service desired(AIService primary, Context<AIService> context) {
-    return DesiredWorkload.of(context).service();
+    super(Service.class, Workload::service, Names::workload);
   }
 }
