@@ -1,0 +1,89 @@
+package de.dhoch3.aiservices.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** render through the real command line: YAML out and exit 0, or every problem named and exit 1. */
+class RenderCommandTest {
+  @TempDir Path dir;
+
+  record Run(int exit, String out, String err) {}
+
+  private Run render(String manifest, String... extra) throws Exception {
+    Path file = dir.resolve("ai.yaml");
+    Files.writeString(file, manifest);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    String[] args = new String[2 + extra.length + 1];
+    args[0] = "render";
+    args[1] = "-f";
+    args[2] = file.toString();
+    System.arraycopy(extra, 0, args, 3, extra.length);
+    int exit = cli.execute(args);
+    return new Run(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void printsTheObjectsTheOperatorWouldCreate() throws Exception {
+    Run run = render("""
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIService
+        metadata: {name: comfyui, namespace: studio}
+        spec:
+          app: comfyui
+          expose: {ingress: {host: comfyui.example.com}}
+        """);
+    assertThat(run.exit()).as(run.err()).isZero();
+    List<HasMetadata> objects = Serialization.unmarshal(run.out());
+    assertThat(objects).extracting(HasMetadata::getKind).containsExactly("ConfigMap", "Deployment", "Service", "Ingress");
+    Deployment deployment = (Deployment) objects.get(1);
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts())
+        .filteredOn(m -> m.getName().equals("models")).allSatisfy(m -> assertThat(m.getReadOnly()).isTrue());
+  }
+
+  @Test
+  void refusesBadInputNamingTheFieldWithExitCodeOne() throws Exception {
+    Run run = render("""
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIService
+        metadata: {name: comfyui}
+        spec:
+          app: comfyui
+          storage:
+            models: {hostPath: /vol/service/cw/../../etc}
+            user: {hostPath: /home/artist}
+        """);
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err()).contains("spec.storage.models.hostPath").contains("'..'")
+        .contains("spec.storage.user.hostPath").contains("allowedHostPaths");
+  }
+
+  @Test
+  void theOperatorConfigurationChangesTheDefaults() throws Exception {
+    Path config = dir.resolve("operator.yaml");
+    Files.writeString(config, "storage:\n  models: {claimName: studio-models}\ningress: {domain: studio.example.com}\n");
+    Run run = render("""
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIService
+        metadata: {name: comfyui}
+        spec: {app: comfyui, expose: {ingress: {}}}
+        """, "--config", config.toString());
+    assertThat(run.exit()).as(run.err()).isZero();
+    assertThat(run.out()).contains("claimName: \"studio-models\"").contains("host: \"comfyui.studio.example.com\"");
+  }
+}
