@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Objects;
 
@@ -43,34 +45,56 @@ final class EmbeddedReport {
   }
 
   static void print(PrintWriter out, KubernetesClient client, List<AIService> applied) {
-    String row = "%-10s %-14s %-11s %-6s %-14s %s%n";
-    out.println();
-    out.printf(row, "NAMESPACE", "NAME", "APP", "READY", "REASON", "URL");
-    List<AIService> current = new ArrayList<>();
-    for (AIService ai : applied) {
-      AIService now = fresh(client, ai);
-      current.add(now);
-      Condition ready = StatusCalculator.find(now.getStatus(), StatusCalculator.READY).orElse(null);
-      out.printf(row, now.getMetadata().getNamespace(), now.getMetadata().getName(), now.getSpec().app.value(),
+    List<AIService> current = applied.stream().map(ai -> fresh(client, ai)).toList();
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"NAMESPACE", "NAME", "APP", "READY", "REASON", "URL"});
+    for (AIService ai : current) {
+      Condition ready = StatusCalculator.find(ai.getStatus(), StatusCalculator.READY).orElse(null);
+      rows.add(new String[] {ai.getMetadata().getNamespace(), ai.getMetadata().getName(), ai.getSpec().app.value(),
           ready == null ? "-" : ready.getStatus(), ready == null ? "-" : ready.getReason(),
-          now.getStatus() == null || now.getStatus().url == null ? "-" : now.getStatus().url);
+          ai.getStatus() == null || ai.getStatus().url == null ? "-" : ai.getStatus().url});
+    }
+    out.println();
+    printTable(out, rows);
+
+    out.println();
+    out.println("Created (all owned by their AIService):");
+    Set<String> layoutShown = new HashSet<>();
+    for (AIService ai : current) {
+      List<String> objects = owned(client, ai).stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList();
+      out.println("  " + ai.getMetadata().getNamespace() + "/" + ai.getMetadata().getName() + ": "
+          + (objects.isEmpty() ? "nothing" : String.join(", ", objects)));
+      StatusCalculator.find(ai.getStatus(), StatusCalculator.STALLED).filter(c -> "True".equals(c.getStatus()))
+          .ifPresent(c -> out.println("    STALLED: " + c.getMessage()));
     }
     for (AIService ai : current) {
-      out.println();
-      out.println("aiservice/" + ai.getMetadata().getName() + " (" + ai.getMetadata().getNamespace() + "):");
-      StatusCalculator.find(ai.getStatus(), StatusCalculator.STALLED).filter(c -> "True".equals(c.getStatus()))
-          .ifPresent(c -> out.println("  STALLED: " + c.getMessage()));
-      for (HasMetadata owned : owned(client, ai)) {
-        out.println("  created " + owned.getKind() + "/" + owned.getMetadata().getName());
+      // the layout is the same for every AIService of an app with default settings: show it once per app
+      if (ai.getStatus() == null || ai.getStatus().modelPaths == null || !layoutShown.add(ai.getSpec().app.value())) {
+        continue;
       }
-      if (ai.getStatus() != null && ai.getStatus().modelPaths != null) {
-        out.println("  model layout:");
-        for (ModelPath path : ai.getStatus().modelPaths) {
-          out.printf("    %-18s %-50s %s%n", path.category, path.path, path.via);
-        }
+      out.println();
+      out.println("Model layout of " + ai.getMetadata().getName() + " (status.modelPaths):");
+      for (ModelPath path : ai.getStatus().modelPaths) {
+        out.printf("  %-18s %-50s %s%n", path.category, path.path, path.via);
       }
     }
     out.flush();
+  }
+
+  private static void printTable(PrintWriter out, List<String[]> rows) {
+    int[] widths = new int[rows.get(0).length];
+    for (String[] row : rows) {
+      for (int i = 0; i < row.length; i++) {
+        widths[i] = Math.max(widths[i], row[i].length());
+      }
+    }
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < row.length; i++) {
+        line.append(i == row.length - 1 ? row[i] : String.format("%-" + (widths[i] + 2) + "s", row[i]));
+      }
+      out.println(line);
+    }
   }
 
   private static List<HasMetadata> owned(KubernetesClient client, AIService ai) {

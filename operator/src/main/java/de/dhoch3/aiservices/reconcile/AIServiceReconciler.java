@@ -30,7 +30,11 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import de.dhoch3.aiservices.workload.DataFolder;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -55,6 +59,9 @@ import java.util.Set;
 public class AIServiceReconciler implements Reconciler<AIService> {
   public static final String NAME = "aiservice";
   static final String POD_EVENT_SOURCE = "pods";
+  static final String DATA_FOLDER_INDEX = "data-folder";
+  /** A conflict ends when the other AIService goes away, which sends no event here: look again. */
+  static final Duration CONFLICT_RECHECK = Duration.ofSeconds(60);
 
   private final OperatorConfig config;
   private final StatusUpdater statusUpdater;
@@ -81,6 +88,8 @@ public class AIServiceReconciler implements Reconciler<AIService> {
             })
             .build(),
         context);
+    context.getPrimaryCache().addIndexer(DATA_FOLDER_INDEX,
+        ai -> DataFolder.key(ai, config).map(List::of).orElse(List.of()));
     return List.of(pods);
   }
 
@@ -90,11 +99,14 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     Workload workload;
     try {
       workload = WorkloadBuilder.build(ai, config);
+      checkDataFolderIsOwn(ai, context);
     } catch (InvalidSpecException invalid) {
       AIServiceStatus status = StatusCalculator.stalled(ai, invalid, actual.orElse(null), clock.instant());
       announce(ai, status);
       statusUpdater.update(ai, status);
-      return UpdateControl.noUpdate();
+      return invalid instanceof DataFolderConflict
+          ? UpdateControl.<AIService>noUpdate().rescheduleAfter(CONFLICT_RECHECK)
+          : UpdateControl.noUpdate();
     }
 
     DesiredWorkload.put(context, workload);
@@ -106,6 +118,38 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     announce(ai, status);
     statusUpdater.update(ai, status);
     return UpdateControl.noUpdate();
+  }
+
+  /**
+   * Two copies of an app must never share a data folder (SQLite databases, settings). The
+   * AIService that was there first keeps it; a later one stalls until given its own serviceDir.
+   */
+  private void checkDataFolderIsOwn(AIService ai, Context<AIService> context) {
+    String key = DataFolder.key(ai, config).orElse(null);
+    if (key == null) {
+      return;
+    }
+    context.getPrimaryCache().byIndex(DATA_FOLDER_INDEX, key).stream()
+        .filter(other -> !other.getMetadata().getUid().equals(ai.getMetadata().getUid()))
+        .filter(other -> other.getMetadata().getDeletionTimestamp() == null)
+        .filter(other -> FIRST_CREATED.compare(other, ai) < 0)
+        .min(FIRST_CREATED)
+        .ifPresent(owner -> {
+          throw new DataFolderConflict(key, owner);
+        });
+  }
+
+  private static final Comparator<AIService> FIRST_CREATED = Comparator
+      .comparing((AIService a) -> Optional.ofNullable(a.getMetadata().getCreationTimestamp()).map(Instant::parse).orElse(Instant.MAX))
+      .thenComparing(a -> a.getMetadata().getNamespace())
+      .thenComparing(a -> a.getMetadata().getName());
+
+  static final class DataFolderConflict extends InvalidSpecException {
+    DataFolderConflict(String key, AIService owner) {
+      super("spec.storage.serviceDir", "the data folder " + key + " is already used by AIService "
+          + owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName()
+          + "; two copies of an app must not share databases and settings: set spec.storage.serviceDir to a folder of its own");
+    }
   }
 
   /**

@@ -254,6 +254,28 @@ class AIServiceReconcilerTest {
         .isEqualTo(before.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
   }
 
+  @Test
+  void twoCopiesOfAnAppNeverShareADataFolder() {
+    AIService first = aiservice("first-copy", App.COMFYUI);
+    first.getSpec().storage.serviceDir = "ComfyUI-shared";
+    harness.create(first);
+    harness.awaitStatus("first-copy", a -> a.getStatus().observedGeneration == 1L);
+    AIService second = aiservice("second-copy", App.COMFYUI);
+    second.getSpec().storage.serviceDir = "ComfyUI-shared";
+    harness.create(second);
+
+    AIService stalled = harness.awaitStatus("second-copy", conditionIs(StatusCalculator.STALLED, "True"));
+    assertThat(condition(stalled, StatusCalculator.STALLED).orElseThrow().getMessage())
+        .contains("spec.storage.serviceDir").contains("/vol/service/cw/storage/ComfyUI-shared").contains("studio/first-copy");
+    assertThat(harness.deployment("second-copy")).isNull();
+    assertThat(harness.deployment("first-copy")).isNotNull();
+
+    stalled.getSpec().storage.serviceDir = "ComfyUI-second";
+    harness.client.resource(stalled).update();
+    harness.awaitStatus("second-copy", conditionIs(StatusCalculator.STALLED, "False"));
+    assertThat(harness.deployment("second-copy")).isNotNull();
+  }
+
   private static StorageSpec storage(VolumeRef models, VolumeRef data) {
     StorageSpec storage = new StorageSpec();
     storage.models = models;

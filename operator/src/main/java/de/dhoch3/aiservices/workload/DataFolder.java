@@ -1,0 +1,35 @@
+package de.dhoch3.aiservices.workload;
+
+import de.dhoch3.aiservices.api.AIService;
+import de.dhoch3.aiservices.apps.Catalog;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.storage.StorageResolver;
+import de.dhoch3.aiservices.storage.StorageRoot;
+import java.util.Optional;
+
+/**
+ * Where an AIService keeps its writable state (data root + ServiceDir), as a comparable key.
+ * Two AIServices with the same key would run two copies of an app on the same SQLite files.
+ */
+public final class DataFolder {
+  private DataFolder() {}
+
+  /** Empty when the spec is too broken to say; the builder reports that. */
+  public static Optional<String> key(AIService ai, OperatorConfig config) {
+    try {
+      if (ai.getSpec() == null || ai.getSpec().app == null || !Catalog.has(ai.getSpec().app)) {
+        return Optional.empty();
+      }
+      StorageRoot data = StorageResolver.resolve(ai.getSpec().storage, config).data();
+      String serviceDir = ai.getSpec().storage != null && ai.getSpec().storage.serviceDir != null
+          ? ai.getSpec().storage.serviceDir
+          : Optional.ofNullable(Catalog.profile(ai.getSpec().app).defaults().serviceDir()).orElse(ai.getMetadata().getName());
+      return Optional.of(data.hostPath() != null
+          ? "hostPath " + data.hostPath() + "/" + serviceDir
+          // a claim is namespaced: the same claim name in two namespaces is two volumes
+          : "claim " + ai.getMetadata().getNamespace() + "/" + data.claimName() + ":" + data.basePath() + "/" + serviceDir);
+    } catch (RuntimeException invalid) {
+      return Optional.empty();
+    }
+  }
+}
