@@ -3,6 +3,7 @@ package de.dhoch3.aiservices.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.generator.annotation.Required;
 import java.util.List;
 
@@ -32,6 +33,7 @@ public class ModelsSpec {
 
     @Required
     @Pattern("^[^/].*")
+    @ValidationRule(value = "!self.matches('(^|/)[.][.](/|$)')", message = "must not contain '..': name the folder directly")
     @JsonPropertyDescription("Folder relative to the model store (no leading '/', no '..').")
     public String path;
   }
@@ -41,6 +43,7 @@ public class ModelsSpec {
   public static class FileMount {
     @Required
     @Pattern("^[^/].*")
+    @ValidationRule(value = "!self.matches('(^|/)[.][.](/|$)')", message = "must not contain '..': name the folder directly")
     @JsonPropertyDescription("Path relative to the model store (no leading '/', no '..').")
     public String source;
 

@@ -13,6 +13,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class VolumeRef {
 
   @Pattern("^/.*")
+  @ValidationRule(value = "!self.matches('(^|/)[.][.](/|$)')", message = "must not contain '..': name the folder directly")
   @JsonPropertyDescription("Absolute folder on the node; must lie under one of the operator's allowed hostPath roots.")
   public String hostPath;
 
@@ -21,6 +22,7 @@ public class VolumeRef {
   public String claimName;
 
   @Pattern("^[^/].*")
+  @ValidationRule(value = "!self.matches('(^|/)[.][.](/|$)')", message = "must not contain '..': name the folder directly")
   @JsonPropertyDescription("Folder inside the claim or hostPath to use as the root (relative, no '..').")
   public String subPath;
 

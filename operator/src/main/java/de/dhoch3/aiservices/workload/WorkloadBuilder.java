@@ -63,6 +63,11 @@ public final class WorkloadBuilder {
     if (!Catalog.has(spec.app)) {
       throw new InvalidSpecException("spec.app", "'" + spec.app.value() + "' has no catalog entry in this operator version; use app: custom with an image");
     }
+    String metadataName = ai.getMetadata().getName();
+    if (metadataName == null || !metadataName.matches("[a-z]([-a-z0-9]{0,61}[a-z0-9])?")) {
+      throw new InvalidSpecException("metadata.name", "'" + metadataName
+          + "' must be a DNS label (lowercase letters, digits and '-', starting with a letter, at most 63 characters) because it names the Service");
+    }
     AppProfile profile = Catalog.profile(spec.app);
     AppDefaults defaults = profile.defaults();
     String name = ai.getMetadata().getName();
