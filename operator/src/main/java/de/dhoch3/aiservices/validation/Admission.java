@@ -25,10 +25,14 @@ public final class Admission {
 
   /** What the API server would refuse at admission (the CRD schema and its CEL rules). */
   public List<SpecProblem> schemaProblems(JsonNode manifest) {
-    return List.of(); // wired to CrdSchemaValidator in the next commit
+    return CrdSchemaValidator.fromClasspath().validate(manifest);
   }
 
   public Result check(JsonNode manifest, String defaultNamespace) {
+    List<SpecProblem> rejected = schemaProblems(manifest);
+    if (!rejected.isEmpty()) {
+      return new Result(null, null, rejected);
+    }
     AIService ai;
     try {
       ai = JSON.convertValue(manifest, AIService.class);

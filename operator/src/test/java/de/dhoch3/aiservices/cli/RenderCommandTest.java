@@ -69,8 +69,35 @@ class RenderCommandTest {
         """);
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.out()).isEmpty();
-    assertThat(run.err()).contains("spec.storage.models.hostPath").contains("'..'")
-        .contains("spec.storage.user.hostPath").contains("allowedHostPaths");
+    // refused at admission (CRD rule), like the API server would
+    assertThat(run.err()).contains("spec.storage.models.hostPath").contains("'..'");
+
+    Run outside = render("""
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIService
+        metadata: {name: comfyui}
+        spec:
+          app: comfyui
+          storage:
+            models: {hostPath: /srv/models}
+            user: {hostPath: /home/artist}
+        """);
+    assertThat(outside.exit()).isEqualTo(1);
+    // refused by the operator's own checks, all at once
+    assertThat(outside.err()).contains("spec.storage.models.hostPath").contains("spec.storage.user.hostPath").contains("allowedHostPaths");
+  }
+
+  @Test
+  void schemaErrorsNameTheFieldAndTheChoices() throws Exception {
+    Run run = render("""
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIService
+        metadata: {name: comfyui}
+        spec: {app: comfy, gpu: {cout: 1}}
+        """);
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err()).contains("spec.app: 'comfy' is not supported; use one of").contains("comfyui")
+        .contains("spec.gpu.cout: unknown field");
   }
 
   @Test
