@@ -101,10 +101,8 @@ public final class CrdSchemaValidator {
       problems.add(new SpecProblem(field(error), message(error)));
     }
     unknownFields(openApiSchema.path("properties").path("spec"), manifest.get("spec"), "spec", problems);
-    if (problems.isEmpty()) {
-      // CEL rules assume a well-typed object, as on the API server (schema errors stop admission first)
-      celRules(openApiSchema.path("properties").path("spec"), manifest.get("spec"), "spec", problems);
-    }
+    // like the API server, report rule failures together with schema errors
+    celRules(openApiSchema.path("properties").path("spec"), manifest.get("spec"), "spec", problems);
     return problems;
   }
 
