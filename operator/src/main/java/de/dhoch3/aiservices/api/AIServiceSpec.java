@@ -43,6 +43,9 @@ public class AIServiceSpec {
   @JsonPropertyDescription("Overrides for the catalog's container facts (port, probes, paths); required for app: custom.")
   public ContainerSpec container;
 
+  @JsonPropertyDescription("API token from a Secret, for apps that support one (ai-toolkit: AI_TOOLKIT_AUTH).")
+  public AuthSpec auth;
+
   @JsonPropertyDescription("How the app is reached: the Service and an optional Ingress.")
   public ExposeSpec expose;
 

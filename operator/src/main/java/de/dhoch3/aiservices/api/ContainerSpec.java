@@ -25,6 +25,10 @@ public class ContainerSpec {
   @JsonPropertyDescription("How long the first start may take before the app counts as failed, in seconds (default 1800: first starts download and compile).")
   public Integer startupSeconds;
 
+  @Min(0)
+  @JsonPropertyDescription("UID the image runs as; its writable folders are made owned by it before start (hostPath ignores fsGroup). Catalog default per app; 0 means root.")
+  public Long runAsUser;
+
   @JsonPropertyDescription("Replaces the image's entrypoint (custom apps only need this when the image has none).")
   public List<String> command;
 

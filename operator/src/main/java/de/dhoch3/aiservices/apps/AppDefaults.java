@@ -11,6 +11,8 @@ import java.util.List;
  *     (e.g. CLI_ARGS) instead of the container's args
  * @param command the entrypoint to use, or null for the image's own
  * @param categories the shared store categories the app can be given, in the store's names
+ * @param runAsUid the non-root UID the image runs as (its writable folders are chowned to it,
+ *     because hostPath ignores fsGroup), or null when the app runs as root
  */
 public record AppDefaults(
     App app,
@@ -21,4 +23,5 @@ public record AppDefaults(
     ContainerPaths paths,
     String argsEnv,
     List<String> command,
-    List<String> categories) {}
+    List<String> categories,
+    Long runAsUid) {}

@@ -31,7 +31,16 @@ public final class AppLayout {
   public final List<StoreMount> storeMounts = new ArrayList<>();
   public final List<DataMount> dataMounts = new ArrayList<>();
   public final List<UserMount> userMounts = new ArrayList<>();
-  /** Extra containers run before the app (e.g. to create a file the app expects). */
+  /**
+   * Shell commands run as root before the app, in an init container that sees the app's data
+   * folder at {@link #PREPARE_DATA} (e.g. to create a file the app expects to exist).
+   */
+  public final List<String> prepareCommands = new ArrayList<>();
+  public static final String PREPARE_DATA = "/aiservice/data";
+  /** The pod volume of the generated ConfigMap, for sidecars that need a generated file. */
+  public static final String CONFIG_VOLUME = "config";
+
+  /** Extra containers run before the app. */
   public final List<Container> initContainers = new ArrayList<>();
   /** Extra containers beside the app (e.g. registering models through the app's API). */
   public final List<Container> sidecars = new ArrayList<>();

@@ -12,7 +12,9 @@ public final class Catalog {
   private static final Map<App, AppProfile> PROFILES = new EnumMap<>(App.class);
 
   static {
-    for (AppProfile profile : List.of(new ComfyUiProfile(), new CustomProfile())) {
+    for (AppProfile profile : List.of(
+        new ComfyUiProfile(), new ForgeProfile(), new ForgeNeoProfile(), new FooocusProfile(),
+        new InvokeAiProfile(), new FluxGymProfile(), new AiToolkitProfile(), new CustomProfile())) {
       PROFILES.put(profile.defaults().app(), profile);
     }
   }

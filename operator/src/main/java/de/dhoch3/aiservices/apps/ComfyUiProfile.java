@@ -27,7 +27,8 @@ public final class ComfyUiProfile implements AppProfile {
           "CLI_ARGS",
           null,
           // clip, unet and t2i_adapter are reached as aliases of text_encoders, diffusion_models, controlnet
-          StoreCategories.ALL.stream().filter(c -> !List.of("clip", "unet", "t2i_adapter").contains(c)).toList());
+          StoreCategories.ALL.stream().filter(c -> !List.of("clip", "unet", "t2i_adapter").contains(c)).toList(),
+          null);
 
   @Override
   public AppDefaults defaults() {

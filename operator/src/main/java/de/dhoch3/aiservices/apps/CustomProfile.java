@@ -18,7 +18,8 @@ public final class CustomProfile implements AppProfile {
           new ContainerPaths("/models", "/data", "/output", "/input", "/workflows"),
           null,
           null,
-          List.of());
+          List.of(),
+          null);
 
   @Override
   public AppDefaults defaults() {

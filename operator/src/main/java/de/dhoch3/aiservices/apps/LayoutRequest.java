@@ -8,6 +8,7 @@ import java.util.Map;
  * Input of a translation, already resolved and validated.
  *
  * @param name the AIService name
+ * @param image the container image the app runs (sidecars may reuse it)
  * @param serviceDir the app's folder name on the data root and under the user share's output/
  * @param paths the container paths after the spec's overrides
  * @param port the port the app must listen on
@@ -17,6 +18,7 @@ import java.util.Map;
  */
 public record LayoutRequest(
     String name,
+    String image,
     String serviceDir,
     ContainerPaths paths,
     int port,

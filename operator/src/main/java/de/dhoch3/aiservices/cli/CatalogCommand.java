@@ -36,7 +36,7 @@ final class CatalogCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     OperatorConfig operatorConfig = OperatorConfig.load(config);
-    String row = "%-12s %-44s %-6s %-11s %s%n";
+    String row = "%-12s %-58s %-6s %-11s %s%n";
     out.printf(row, "APP", "IMAGE", "PORT", "SERVICEDIR", "READINESS");
     for (AppProfile profile : Catalog.all()) {
       AppDefaults d = profile.defaults();

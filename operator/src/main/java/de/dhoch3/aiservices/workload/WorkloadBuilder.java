@@ -50,7 +50,7 @@ import java.util.TreeMap;
 public final class WorkloadBuilder {
   public static final String CONFIG_HASH_ANNOTATION = "ai.dhoch3.de/config-hash";
   static final String CONTAINER = "app";
-  static final String CONFIG_VOLUME = "config";
+  static final String CONFIG_VOLUME = AppLayout.CONFIG_VOLUME;
   static final String PORT_NAME = "http";
 
   private WorkloadBuilder() {}
@@ -77,7 +77,7 @@ public final class WorkloadBuilder {
     GpuPlan gpu = GpuScheduling.plan(spec.gpu, config.gpu, ai.getMetadata(), labels);
     ContainerPaths paths = resolved.paths();
     AppLayout layout = profile.translate(
-        new LayoutRequest(name, resolved.serviceDir(), paths, resolved.port(), resolved.categories(), spec));
+        new LayoutRequest(name, resolved.image(), resolved.serviceDir(), paths, resolved.port(), resolved.categories(), spec));
     // user-listed single files and folders of the store, read-only like every store mount
     layout.storeMounts.addAll(resolved.extraStoreMounts());
     resolved.extraStoreMounts().forEach(m -> layout.modelPath(m.source(), m.target(), "mount (read-only)"));
@@ -91,7 +91,15 @@ public final class WorkloadBuilder {
           .withNewConfigMap().withName(configMap.getMetadata().getName()).endConfigMap().build());
     }
 
+    Long uid = spec.container != null && spec.container.runAsUser != null ? spec.container.runAsUser : defaults.runAsUid();
+    Container prepare = PrepareFolders.container(resolved.image(), resolved, paths, layout, uid);
+    if (prepare != null) {
+      layout.initContainers.add(0, prepare);
+    }
     Container container = container(spec, defaults, resolved, gpu, layout, mounts);
+    if (spec.container != null && spec.container.runAsUser != null) {
+      container.setSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withRunAsUser(uid).build());
+    }
     PodSpec podSpec = podSpec(spec, gpu, layout, container, volumes);
     Deployment deployment = deployment(ai, labels, podSpec, configMap);
     Service service = ServiceFactory.service(ai, labels, resolved.port());
