@@ -28,13 +28,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** What each app is told, parsed back: every shared category reachable, the store never writable. */
-class AppTranslationTest {
+public class AppTranslationTest {
 
   static Stream<App> apps() {
     return Catalog.all().stream().map(p -> p.defaults().app());
   }
 
-  static AIService aiservice(App app) {
+  public static AIService aiservice(App app) {
     AIService ai = new AIService();
     ai.setMetadata(new ObjectMetaBuilder().withName(app.value()).withNamespace("studio").build());
     ai.setSpec(new AIServiceSpec());
