@@ -3,7 +3,9 @@ package de.dhoch3.aiservices.reconcile;
 import de.dhoch3.aiservices.config.OperatorConfig;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import de.dhoch3.aiservices.api.AIService;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.time.Clock;
 import java.util.Set;
@@ -23,6 +25,12 @@ public final class AIServiceOperator {
    */
   public static Operator create(KubernetesClient client, OperatorConfig config, Clock clock, Metrics metrics,
       Consumer<ConfigurationServiceOverrider> extra) {
+    return create(client, config, clock, metrics, extra, null);
+  }
+
+  /** As above; {@code controllerExtra} adjusts the controller (e.g. the benchmark's resync interval). */
+  public static Operator create(KubernetesClient client, OperatorConfig config, Clock clock, Metrics metrics,
+      Consumer<ConfigurationServiceOverrider> extra, Consumer<ControllerConfigurationOverrider<AIService>> controllerExtra) {
     Operator operator = new Operator(overrider -> {
       overrider.withKubernetesClient(client)
           .withSSABasedCreateUpdateMatchForDependentResources(false)
@@ -39,6 +47,9 @@ public final class AIServiceOperator {
     operator.register(new AIServiceReconciler(config, client, clock), controller -> {
       if (!config.watchNamespaces.isEmpty()) {
         controller.settingNamespaces(Set.copyOf(config.watchNamespaces));
+      }
+      if (controllerExtra != null) {
+        controllerExtra.accept(controller);
       }
     });
     return operator;

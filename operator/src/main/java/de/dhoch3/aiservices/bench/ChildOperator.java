@@ -1,0 +1,90 @@
+package de.dhoch3.aiservices.bench;
+
+import io.fabric8.kubernetes.api.model.ConfigBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The operator as its own process (the shipped entry point, "run" against a kubeconfig), so its
+ * heap is measured without the in-process API server's objects in it.
+ */
+final class ChildOperator implements AutoCloseable {
+  private static final Pattern USED = Pattern.compile("used (\\d+)K");
+  private final Process process;
+  private final Instant startedAt;
+  private final Path dir;
+
+  private ChildOperator(Process process, Instant startedAt, Path dir) {
+    this.process = process;
+    this.startedAt = startedAt;
+    this.dir = dir;
+  }
+
+  static ChildOperator start(Config server) throws IOException {
+    Path dir = Files.createTempDirectory("aiservice-bench");
+    Path kubeconfig = dir.resolve("kubeconfig");
+    Files.writeString(kubeconfig, Serialization.asYaml(new ConfigBuilder()
+        .addNewCluster().withName("embedded").withNewCluster().withServer(server.getMasterUrl()).endCluster().endCluster()
+        .addNewUser().withName("bench").withNewUser().withToken("bench").endUser().endUser()
+        .addNewContext().withName("embedded").withNewContext().withCluster("embedded").withUser("bench").endContext().endContext()
+        .withCurrentContext("embedded")
+        .build()), StandardCharsets.UTF_8);
+    ProcessBuilder builder = new ProcessBuilder(List.of(
+        java(), "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+        "de.dhoch3.aiservices.cli.Main", "run", "--health-port", "-1"));
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    builder.redirectErrorStream(true).redirectOutput(dir.resolve("operator.log").toFile());
+    Process process = builder.start();
+    return new ChildOperator(process, process.info().startInstant().orElse(Instant.now()), dir);
+  }
+
+  Instant startedAt() {
+    return startedAt;
+  }
+
+  /** Heap in use after a full GC of the operator process, in KiB. */
+  long heapAfterGcKiB() throws IOException, InterruptedException {
+    jcmd("GC.run");
+    String info = jcmd("GC.heap_info");
+    Matcher used = USED.matcher(info);
+    if (!used.find()) {
+      throw new IllegalStateException("jcmd GC.heap_info printed no heap usage: " + info);
+    }
+    return Long.parseLong(used.group(1));
+  }
+
+  private String jcmd(String command) throws IOException, InterruptedException {
+    Path jcmd = Path.of(java()).resolveSibling("jcmd");
+    Process run = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), command).redirectErrorStream(true).start();
+    String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!run.waitFor(60, TimeUnit.SECONDS) || run.exitValue() != 0) {
+      throw new IllegalStateException("jcmd " + command + " failed: " + output);
+    }
+    return output;
+  }
+
+  private static String java() {
+    return ProcessHandle.current().info().command().orElse("java");
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(30, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+    }
+  }
+
+  Path log() {
+    return dir.resolve("operator.log");
+  }
+}

@@ -1,0 +1,55 @@
+package de.dhoch3.aiservices.bench;
+
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counts the API requests a client sends, by verb as the API server names them (get, list, watch, create, update...). */
+final class RequestCounter implements Interceptor {
+  private final Map<String, LongAdder> byVerb = new ConcurrentHashMap<>();
+
+  @Override
+  public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+    byVerb.computeIfAbsent(verb(request), v -> new LongAdder()).increment();
+  }
+
+  static String verb(HttpRequest request) {
+    String query = request.uri().getQuery() == null ? "" : request.uri().getQuery();
+    return switch (request.method()) {
+      case "GET" -> query.contains("watch=true") ? "watch" : isCollection(request.uri().getPath()) ? "list" : "get";
+      case "POST" -> "create";
+      case "PUT" -> "update";
+      case "PATCH" -> "patch";
+      case "DELETE" -> "delete";
+      default -> request.method().toLowerCase();
+    };
+  }
+
+  /** A collection path ends with a resource name (plural), an object path with the object's name. */
+  private static boolean isCollection(String path) {
+    String last = path.substring(path.lastIndexOf('/') + 1);
+    return last.endsWith("s") && (last.equals("aiservices") || last.equals("deployments") || last.equals("services")
+        || last.equals("configmaps") || last.equals("ingresses") || last.equals("pods") || last.equals("events")
+        || last.equals("resourceclaimtemplates") || last.equals("namespaces"));
+  }
+
+  Map<String, Long> snapshot() {
+    Map<String, Long> copy = new TreeMap<>();
+    byVerb.forEach((verb, count) -> copy.put(verb, count.sum()));
+    return copy;
+  }
+
+  void reset() {
+    byVerb.clear();
+  }
+
+  static long writes(Map<String, Long> counts) {
+    return counts.entrySet().stream()
+        .filter(e -> e.getKey().equals("create") || e.getKey().equals("update") || e.getKey().equals("patch") || e.getKey().equals("delete"))
+        .mapToLong(Map.Entry::getValue).sum();
+  }
+}
