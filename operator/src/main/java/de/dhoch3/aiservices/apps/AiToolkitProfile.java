@@ -10,7 +10,7 @@ import java.util.List;
  * Training output and datasets are database settings, not env: the user share is mounted at
  * their defaults. The settings database must exist as a file before start.
  */
-public final class AiToolkitProfile implements AppProfile {
+public final class AiToolkitProfile extends AppProfile {
   static final String APP = "/app/ai-toolkit";
   static final String DB_FILE = "aitk_db.db";
 
@@ -27,9 +27,8 @@ public final class AiToolkitProfile implements AppProfile {
           List.of("diffusion_models", "text_encoders", "vae"),
           null);
 
-  @Override
-  public AppDefaults defaults() {
-    return DEFAULTS;
+  public AiToolkitProfile() {
+    super(DEFAULTS);
   }
 
   @Override

@@ -4,10 +4,17 @@ package de.dhoch3.aiservices.apps;
  * One app of the catalog: its container defaults and how the shared store is translated into
  * the layout the app expects. Implementations are pure: no client, no I/O.
  */
-public interface AppProfile {
+public abstract class AppProfile {
+  private final AppDefaults defaults;
 
-  AppDefaults defaults();
+  protected AppProfile(AppDefaults defaults) {
+    this.defaults = defaults;
+  }
+
+  public final AppDefaults defaults() {
+    return defaults;
+  }
 
   /** Translates the offered categories into args, env, config files and extra mounts. */
-  AppLayout translate(LayoutRequest request);
+  public abstract AppLayout translate(LayoutRequest request);
 }

@@ -10,7 +10,7 @@ import java.util.Map;
  * with is_default false, so ComfyUI's own models folder (on the writable data volume) stays the
  * default and downloads never go to the store.
  */
-public final class ComfyUiProfile implements AppProfile {
+public final class ComfyUiProfile extends AppProfile {
   static final String CONFIG_DIR = "/etc/aiservice";
   static final String EXTRA_PATHS_KEY = "extra_model_paths.yaml";
   static final String UPLOADS_PATH = "/user/uploads";
@@ -30,9 +30,8 @@ public final class ComfyUiProfile implements AppProfile {
           StoreCategories.ALL.stream().filter(c -> !List.of("clip", "unet", "t2i_adapter").contains(c)).toList(),
           null);
 
-  @Override
-  public AppDefaults defaults() {
-    return DEFAULTS;
+  public ComfyUiProfile() {
+    super(DEFAULTS);
   }
 
   @Override

@@ -7,7 +7,7 @@ import java.util.List;
  * Any image: the store is mounted read-only at /models (or container.modelsPath) and the user
  * lists further store mounts in spec.models.mounts; nothing is translated.
  */
-public final class CustomProfile implements AppProfile {
+public final class CustomProfile extends AppProfile {
   private static final AppDefaults DEFAULTS =
       new AppDefaults(
           App.CUSTOM,
@@ -21,9 +21,8 @@ public final class CustomProfile implements AppProfile {
           List.of(),
           null);
 
-  @Override
-  public AppDefaults defaults() {
-    return DEFAULTS;
+  public CustomProfile() {
+    super(DEFAULTS);
   }
 
   @Override

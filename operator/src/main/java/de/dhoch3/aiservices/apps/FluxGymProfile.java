@@ -12,7 +12,7 @@ import java.util.Map;
  * usual FLUX files of the store are mounted into it read-only, one file each, renamed.
  * A spec.models.files entry with the same target replaces a default.
  */
-public final class FluxGymProfile implements AppProfile {
+public final class FluxGymProfile extends AppProfile {
   static final String APP = "/app/fluxgym";
 
   /** Container target -> store file: what FluxGym looks for, and where a ComfyUI-style store keeps it. */
@@ -43,9 +43,8 @@ public final class FluxGymProfile implements AppProfile {
     return files;
   }
 
-  @Override
-  public AppDefaults defaults() {
-    return DEFAULTS;
+  public FluxGymProfile() {
+    super(DEFAULTS);
   }
 
   @Override

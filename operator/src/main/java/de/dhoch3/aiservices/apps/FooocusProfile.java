@@ -13,7 +13,7 @@ import java.util.Map;
  * the folders Fooocus always downloads into (vae_approx, prompt expansion, inpaint,
  * controlnet, clip_vision, upscale) stay on the writable side only.
  */
-public final class FooocusProfile implements AppProfile {
+public final class FooocusProfile extends AppProfile {
   static final String DATA = "/content/data";
   static final String CONFIG = ComfyUiProfile.CONFIG_DIR + "/config.txt";
 
@@ -49,9 +49,8 @@ public final class FooocusProfile implements AppProfile {
     return keys;
   }
 
-  @Override
-  public AppDefaults defaults() {
-    return DEFAULTS;
+  public FooocusProfile() {
+    super(DEFAULTS);
   }
 
   @Override

@@ -10,7 +10,7 @@ import java.util.Map;
  * repeatable --*-dirs flags take every store folder of a category, aliases included
  * (diffusion models go to --ckpt-dirs). Neo has no --ckpt-dir, --vae-dir or --models-dir.
  */
-public final class ForgeNeoProfile implements AppProfile {
+public final class ForgeNeoProfile extends AppProfile {
   private static final FlagTranslation FLAGS = new FlagTranslation("forge-neo", flags());
 
   private static final AppDefaults DEFAULTS =
@@ -40,16 +40,13 @@ public final class ForgeNeoProfile implements AppProfile {
     return flags;
   }
 
-  @Override
-  public AppDefaults defaults() {
-    return DEFAULTS;
+  public ForgeNeoProfile() {
+    super(DEFAULTS);
   }
 
   @Override
   public AppLayout translate(LayoutRequest request) {
-    AppLayout layout = new AppLayout();
-    layout.arg("--data-dir", request.paths().data(), "--listen", "--port", String.valueOf(request.port()),
-        "--skip-prepare-environment", "--skip-install");
+    AppLayout layout = ForgeProfile.startArgs(request);
     request.categories().forEach((category, folders) -> FLAGS.apply(layout, request.paths().models(), category, folders));
     return layout;
   }

@@ -12,7 +12,7 @@ import java.util.Map;
  * Diffusion models have no flag: they are mounted read-only inside models/Stable-diffusion,
  * which Forge always scans recursively.
  */
-public final class ForgeProfile implements AppProfile {
+public final class ForgeProfile extends AppProfile {
   static final String DATA = "/data";
   private static final FlagTranslation FLAGS = new FlagTranslation("forge", flags());
 
@@ -46,17 +46,20 @@ public final class ForgeProfile implements AppProfile {
     return flags;
   }
 
-  @Override
-  public AppDefaults defaults() {
-    return DEFAULTS;
+  public ForgeProfile() {
+    super(DEFAULTS);
+  }
+
+  /** What both Forge variants are started with: data on the writable volume, no pip or git at start. */
+  static AppLayout startArgs(LayoutRequest request) {
+    return new AppLayout().arg("--data-dir", request.paths().data(), "--listen", "--port", String.valueOf(request.port()),
+        "--skip-prepare-environment", "--skip-install");
   }
 
   @Override
   public AppLayout translate(LayoutRequest request) {
-    AppLayout layout = new AppLayout();
+    AppLayout layout = startArgs(request);
     String data = request.paths().data();
-    layout.arg("--data-dir", data, "--listen", "--port", String.valueOf(request.port()),
-        "--skip-prepare-environment", "--skip-install");
     String modelsRoot = request.paths().models();
     request.categories().forEach((category, folders) -> {
       if (FLAGS.handles(category)) {

@@ -16,7 +16,7 @@ import java.util.List;
  * repeats every few minutes. The store is mounted outside INVOKEAI_ROOT because the entrypoint
  * chowns the root recursively at every start.
  */
-public final class InvokeAiProfile implements AppProfile {
+public final class InvokeAiProfile extends AppProfile {
   static final String SCRIPT_KEY = "register_models.py";
   static final String SCRIPT_PATH = ComfyUiProfile.CONFIG_DIR + "/" + SCRIPT_KEY;
   static final String REGISTRAR = "model-registrar";
@@ -38,9 +38,8 @@ public final class InvokeAiProfile implements AppProfile {
           // the entrypoint gosu's to CONTAINER_UID 1000; the outputs folder lies outside its root
           1000L);
 
-  @Override
-  public AppDefaults defaults() {
-    return DEFAULTS;
+  public InvokeAiProfile() {
+    super(DEFAULTS);
   }
 
   @Override
