@@ -12,6 +12,9 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.PrintWriter;
@@ -44,8 +47,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--config", description = "Operator configuration file. Default: the studio's layout under /vol/service/cw.")
   Path config;
 
-  @Option(names = "--health-port", defaultValue = "8080", description = "Port for /healthz, /readyz and /metrics; -1 to disable (default: ${DEFAULT-VALUE}).")
-  int healthPort;
+  @Option(names = "--health-port", description = "Port for /healthz, /readyz and /metrics; -1 to disable (default: 8080 against a cluster, a free port when embedded).")
+  Integer healthPort;
 
   @Option(names = "--leader-election", description = "Only one replica reconciles; the others wait on a Lease.")
   boolean leaderElection;
@@ -70,7 +73,7 @@ final class RunCommand implements Callable<Integer> {
       out.println("aiservice-operator: managing " + client.getMasterUrl()
           + (operatorConfig.watchNamespaces.isEmpty() ? " (all namespaces)" : " namespaces " + operatorConfig.watchNamespaces));
       Operator operator = start(client, operatorConfig);
-      try (HealthServer health = healthServer(operator)) {
+      try (HealthServer health = healthServer(operator, 8080)) {
         awaitShutdown(operator);
       }
     }
@@ -79,6 +82,10 @@ final class RunCommand implements Callable<Integer> {
 
   private Operator start(KubernetesClient client, OperatorConfig operatorConfig) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // the JVM's own figures beside JOSDK's: heap, GC and threads are what an operator runs out of
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
     metricsRegistry = registry;
     Operator operator = AIServiceOperator.create(client, operatorConfig, Clock.systemUTC(),
         MicrometerMetrics.withoutPerResourceMetrics(registry),
@@ -93,8 +100,9 @@ final class RunCommand implements Callable<Integer> {
 
   private PrometheusMeterRegistry metricsRegistry;
 
-  private HealthServer healthServer(Operator operator) throws java.io.IOException {
-    return healthPort < 0 ? null : new HealthServer(healthPort, operator, metricsRegistry);
+  private HealthServer healthServer(Operator operator, int defaultPort) throws java.io.IOException {
+    int port = healthPort != null ? healthPort : defaultPort;
+    return port < 0 ? null : new HealthServer(port, operator, metricsRegistry);
   }
 
   private int runEmbedded(PrintWriter out, OperatorConfig operatorConfig) throws Exception {
@@ -111,7 +119,8 @@ final class RunCommand implements Callable<Integer> {
         SimulatedDeploymentController simulation = new SimulatedDeploymentController(cluster.newClient()).start();
         KubernetesClient user = cluster.newClient()) {
       Operator operator = start(cluster.client(), operatorConfig);
-      try (HealthServer health = healthServer(operator)) {
+      // a free port: the embedded run must not fail because something else listens on 8080
+      try (HealthServer health = healthServer(operator, 0)) {
         List<AIService> applied = apply(out, user, cluster, operatorConfig, paths);
         EmbeddedReport.awaitConverged(user, applied, Instant.now().plus(timeout));
         EmbeddedReport.print(out, user, applied);

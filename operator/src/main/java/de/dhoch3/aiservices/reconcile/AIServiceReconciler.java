@@ -15,9 +15,11 @@ import de.dhoch3.aiservices.workload.Labels;
 import de.dhoch3.aiservices.workload.Workload;
 import de.dhoch3.aiservices.workload.WorkloadBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -64,12 +66,14 @@ public class AIServiceReconciler implements Reconciler<AIService> {
   static final Duration CONFLICT_RECHECK = Duration.ofSeconds(60);
 
   private final OperatorConfig config;
+  private final KubernetesClient client;
   private final StatusUpdater statusUpdater;
   private final EventRecorder events;
   private final Clock clock;
 
   public AIServiceReconciler(OperatorConfig config, KubernetesClient client, Clock clock) {
     this.config = config;
+    this.client = client;
     this.statusUpdater = new StatusUpdater(client);
     this.events = new EventRecorder(client);
     this.clock = clock;
@@ -100,6 +104,12 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     try {
       workload = WorkloadBuilder.build(ai, config);
       checkDataFolderIsOwn(ai, context);
+      if (actual.isEmpty()) {
+        // before the first write: a name taken by someone else must not leave half a workload behind
+        foreignObject(workload, ai).ifPresent(taken -> {
+          throw nameTaken(taken);
+        });
+      }
     } catch (InvalidSpecException invalid) {
       AIServiceStatus status = StatusCalculator.stalled(ai, invalid, actual.orElse(null), clock.instant());
       announce(ai, status);
@@ -158,6 +168,19 @@ public class AIServiceReconciler implements Reconciler<AIService> {
    */
   @Override
   public ErrorStatusUpdateControl<AIService> updateErrorStatus(AIService ai, Context<AIService> context, Exception e) {
+    if (isConflict(e)) {
+      Optional<String> foreign = DesiredWorkload.find(context).flatMap(workload -> foreignObject(workload, ai));
+      if (foreign.isEmpty()) {
+        // optimistic concurrency (a stale cache, an object created a moment ago): the retry settles it
+        return ErrorStatusUpdateControl.noStatusUpdate();
+      }
+      // a name taken by something the operator does not own will not fix itself
+      AIServiceStatus status = StatusCalculator.stalled(ai, nameTaken(foreign.get()),
+          context.getSecondaryResource(Deployment.class).orElse(null), clock.instant());
+      announce(ai, status);
+      statusUpdater.update(ai, status);
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     AIServiceStatus status = StatusCalculator.failed(ai, rootMessage(e), clock.instant());
     announce(ai, status);
     try {
@@ -166,6 +189,36 @@ public class AIServiceReconciler implements Reconciler<AIService> {
       // the API server is unreachable or refusing: the retry will try again
     }
     return ErrorStatusUpdateControl.noStatusUpdate();
+  }
+
+  private static InvalidSpecException nameTaken(String object) {
+    return new InvalidSpecException("metadata.name", object + " already exists and does not belong to this AIService;"
+        + " the operator never takes over or deletes what it did not create: rename the AIService or remove that object");
+  }
+
+  /** The first desired object whose name is taken by an object without this AIService as controller. */
+  private Optional<String> foreignObject(Workload workload, AIService ai) {
+    for (HasMetadata desired : workload.objects()) {
+      HasMetadata existing = client.resource(desired).get();
+      if (existing != null && existing.getMetadata().getOwnerReferences().stream()
+          .noneMatch(ref -> ai.getMetadata().getUid().equals(ref.getUid()))) {
+        return Optional.of(existing.getKind() + " " + existing.getMetadata().getNamespace() + "/" + existing.getMetadata().getName());
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean isConflict(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof KubernetesClientException client && client.getCode() == 409) {
+        return true;
+      }
+      if (cause instanceof io.javaoperatorsdk.operator.AggregatedOperatorException aggregated) {
+        return !aggregated.getAggregatedExceptions().isEmpty()
+            && aggregated.getAggregatedExceptions().values().stream().allMatch(AIServiceReconciler::isConflict);
+      }
+    }
+    return false;
   }
 
   private static String rootMessage(Throwable e) {

@@ -276,6 +276,23 @@ class AIServiceReconcilerTest {
     assertThat(harness.deployment("second-copy")).isNotNull();
   }
 
+  @Test
+  void aNameTakenByAnotherObjectStallsAndThatObjectIsLeftAlone() {
+    Service foreign = new io.fabric8.kubernetes.api.model.ServiceBuilder()
+        .withNewMetadata().withName("taken").withNamespace(NS).addToLabels("team", "render").endMetadata()
+        .withNewSpec().addNewPort().withPort(80).endPort().endSpec().build();
+    harness.client.resource(foreign).create();
+    harness.create(aiservice("taken", App.COMFYUI));
+
+    AIService stalled = harness.awaitStatus("taken", conditionIs(StatusCalculator.STALLED, "True"));
+    assertThat(condition(stalled, StatusCalculator.STALLED).orElseThrow().getMessage())
+        .contains("metadata.name").contains("Service studio/taken already exists");
+    Service untouched = harness.client.services().inNamespace(NS).withName("taken").get();
+    assertThat(untouched.getMetadata().getLabels()).containsEntry("team", "render").doesNotContainKey("app.kubernetes.io/managed-by");
+    assertThat(untouched.getSpec().getPorts().get(0).getPort()).isEqualTo(80);
+    assertThat(harness.deployment("taken")).as("no half-built workload").isNull();
+  }
+
   private static StorageSpec storage(VolumeRef models, VolumeRef data) {
     StorageSpec storage = new StorageSpec();
     storage.models = models;
