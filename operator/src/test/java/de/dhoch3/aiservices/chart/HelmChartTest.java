@@ -210,6 +210,18 @@ class HelmChartTest {
   }
 
   @Test
+  void theArgoCdHealthCheckCanComeWithTheChart() throws Exception {
+    assertThat(ofKind(render(), "ConfigMap")).hasSize(1);
+    JsonNode health = ofKind(render(ROOT.resolve("examples/helm/smb.yaml")), "ConfigMap").stream()
+        .filter(c -> c.path("metadata").path("name").asText().endsWith("-argocd-health")).findFirst().orElseThrow();
+    assertThat(health.path("metadata").path("namespace").asText()).isEqualTo("argocd");
+    String lua = Files.readString(CHART.resolve("files/argocd-health.lua"));
+    assertThat(health.path("data").path("health.lua").asText()).isEqualTo(lua);
+    JsonNode patch = YAML.readTree(health.path("data").path("patch.yaml").asText());
+    assertThat(patch.path("data").path("resource.customizations.health.ai.dhoch3.de_AIService").asText()).isEqualTo(lua);
+  }
+
+  @Test
   void aWholeStudioIsOneInstall() throws Exception {
     List<JsonNode> aiservices = ofKind(render(ROOT.resolve("examples/helm/single-gpu-server.yaml")), "AIService");
     assertThat(aiservices).extracting(a -> a.path("spec").path("app").asText())
