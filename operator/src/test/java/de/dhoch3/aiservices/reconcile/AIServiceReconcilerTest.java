@@ -12,8 +12,6 @@ import de.dhoch3.aiservices.api.App;
 import de.dhoch3.aiservices.api.ExposeSpec;
 import de.dhoch3.aiservices.api.StorageSpec;
 import de.dhoch3.aiservices.api.VolumeRef;
-import de.dhoch3.aiservices.config.OperatorConfig;
-import de.dhoch3.aiservices.embedded.SimulatedDeploymentController;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Event;
@@ -23,28 +21,10 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Scenarios through the real reconciler, configured as production, on the in-process API server. */
-class AIServiceReconcilerTest {
-  static OperatorHarness harness;
-  static SimulatedDeploymentController simulation;
-
-  @BeforeAll
-  static void start() {
-    harness = new OperatorHarness(OperatorConfig.defaults());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (simulation != null) {
-      simulation.close();
-    }
-    harness.close();
-  }
-
+class AIServiceReconcilerTest extends OperatorScenario {
   @Test
   void createBuildsOwnedDeploymentServiceConfigAndTruthfulStatus() {
     AIService created = harness.create(aiservice("comfyui", App.COMFYUI));

@@ -11,14 +11,11 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import de.dhoch3.aiservices.api.AIService;
 import de.dhoch3.aiservices.api.App;
 import de.dhoch3.aiservices.api.VolumeRef;
-import de.dhoch3.aiservices.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaTable;
@@ -26,21 +23,9 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.jse.JsePlatform;
 
 /** The Argo CD health check (Lua, as Argo CD runs it) on statuses the real reconciler wrote. */
-class ArgoCdHealthCheckTest {
+class ArgoCdHealthCheckTest extends OperatorScenario {
   static final Path ROOT = Path.of(System.getProperty("repo.root", ".."));
   static final Path LUA = ROOT.resolve("helm/aiservice-operator/files/argocd-health.lua");
-  static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() {
-    harness = new OperatorHarness(OperatorConfig.defaults());
-  }
-
-  @AfterAll
-  static void stop() {
-    harness.close();
-  }
-
   record Health(String status, String message) {}
 
   static Health health(AIService ai) throws Exception {

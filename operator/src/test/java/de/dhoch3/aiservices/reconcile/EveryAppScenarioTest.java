@@ -14,25 +14,11 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Each catalog app through the real reconciler: the cluster gets what render shows, and the status tells the layout. */
-class EveryAppScenarioTest {
-  static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() {
-    harness = new OperatorHarness(OperatorConfig.defaults());
-  }
-
-  @AfterAll
-  static void stop() {
-    harness.close();
-  }
-
+class EveryAppScenarioTest extends OperatorScenario {
   static Stream<App> apps() {
     return Catalog.all().stream().map(p -> p.defaults().app());
   }

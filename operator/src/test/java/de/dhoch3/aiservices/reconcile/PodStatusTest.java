@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import de.dhoch3.aiservices.api.AIService;
 import de.dhoch3.aiservices.api.App;
 import de.dhoch3.aiservices.api.GpuSpec;
-import de.dhoch3.aiservices.config.OperatorConfig;
 import de.dhoch3.aiservices.workload.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
@@ -19,24 +18,10 @@ import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.resource.v1.ResourceClaimTemplate;
 import java.util.List;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The test plays the scheduler and kubelet by writing Pod status; the AIService must tell the truth about it. */
-class PodStatusTest {
-  static OperatorHarness harness;
-
-  @BeforeAll
-  static void start() {
-    harness = new OperatorHarness(OperatorConfig.defaults());
-  }
-
-  @AfterAll
-  static void stop() {
-    harness.close();
-  }
-
+class PodStatusTest extends OperatorScenario {
   @Test
   void unschedulableForWantOfAGpuSaysInsufficientGpuWithTheSchedulersMessage() {
     String scheduler = "0/3 nodes are available: 1 Insufficient nvidia.com/gpu, 2 node(s) had untolerated taint {node-role: control-plane}.";
