@@ -131,8 +131,9 @@ public class AIServiceReconciler implements Reconciler<AIService> {
   }
 
   /**
-   * Two copies of an app must never share a data folder (SQLite databases, settings). The
-   * AIService that was there first keeps it; a later one stalls until given its own serviceDir.
+   * Two copies of an app must never share a data folder (SQLite databases, settings). The folder
+   * belongs to the AIService already running on it, else to the one created first; any other
+   * stalls until given its own serviceDir. One stalled for this reason holds nothing.
    */
   private void checkDataFolderIsOwn(AIService ai, Context<AIService> context) {
     String key = DataFolder.key(ai, config).orElse(null);
@@ -142,11 +143,22 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     context.getPrimaryCache().byIndex(DATA_FOLDER_INDEX, key).stream()
         .filter(other -> !other.getMetadata().getUid().equals(ai.getMetadata().getUid()))
         .filter(other -> other.getMetadata().getDeletionTimestamp() == null)
-        .filter(other -> FIRST_CREATED.compare(other, ai) < 0)
+        .filter(other -> !stalledFor(other, StatusCalculator.REASON_DATA_FOLDER_IN_USE))
+        .filter(other -> runsWithoutProblem(other) || FIRST_CREATED.compare(other, ai) < 0)
         .min(FIRST_CREATED)
-        .ifPresent(owner -> {
-          throw new DataFolderConflict(key, owner);
+        .ifPresent(holder -> {
+          throw new DataFolderConflict(key, holder);
         });
+  }
+
+  private static boolean stalledFor(AIService ai, String reason) {
+    return StatusCalculator.find(ai.getStatus(), StatusCalculator.STALLED)
+        .filter(c -> "True".equals(c.getStatus()) && reason.equals(c.getReason())).isPresent();
+  }
+
+  /** It was given its workload: the last reconcile found the spec valid. */
+  private static boolean runsWithoutProblem(AIService ai) {
+    return StatusCalculator.find(ai.getStatus(), StatusCalculator.STALLED).filter(c -> "False".equals(c.getStatus())).isPresent();
   }
 
   private static final Comparator<AIService> FIRST_CREATED = Comparator
@@ -155,6 +167,11 @@ public class AIServiceReconciler implements Reconciler<AIService> {
       .thenComparing(a -> a.getMetadata().getName());
 
   static final class DataFolderConflict extends InvalidSpecException {
+    @Override
+    public String reason() {
+      return StatusCalculator.REASON_DATA_FOLDER_IN_USE;
+    }
+
     DataFolderConflict(String key, AIService owner) {
       super("spec.storage.serviceDir", "the data folder " + key + " is already used by AIService "
           + owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName()
@@ -245,7 +262,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
       return;
     }
     switch (now.getReason()) {
-      case StatusCalculator.REASON_INVALID_SPEC, StatusCalculator.REASON_APPLY_FAILED, PodProblem.INSUFFICIENT_GPU, PodProblem.UNSCHEDULABLE,
+      case StatusCalculator.REASON_INVALID_SPEC, StatusCalculator.REASON_DATA_FOLDER_IN_USE, StatusCalculator.REASON_APPLY_FAILED, PodProblem.INSUFFICIENT_GPU, PodProblem.UNSCHEDULABLE,
           PodProblem.IMAGE_PULL, PodProblem.CRASH_LOOP -> events.warning(ai, now.getReason(), now.getMessage());
       case StatusCalculator.REASON_AVAILABLE, StatusCalculator.REASON_SUSPENDED -> events.normal(ai, now.getReason(), now.getMessage());
       default -> { }

@@ -25,6 +25,7 @@ public final class StatusCalculator {
   public static final String STALLED = "Stalled";
 
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
+  public static final String REASON_DATA_FOLDER_IN_USE = "DataFolderInUse";
   public static final String REASON_AVAILABLE = "Available";
   public static final String REASON_SUSPENDED = "Suspended";
   public static final String REASON_ROLLING_OUT = "RollingOut";
@@ -75,9 +76,10 @@ public final class StatusCalculator {
     status.url = actual != null && previous != null ? previous.url : null;
     String message = problem.getMessage();
     List<Condition> conditions = new ArrayList<>();
-    conditions.add(condition(ai, READY, "False", REASON_INVALID_SPEC, message, now));
-    conditions.add(condition(ai, RECONCILING, "False", REASON_INVALID_SPEC, "waiting for a corrected spec", now));
-    conditions.add(condition(ai, STALLED, "True", REASON_INVALID_SPEC, message, now));
+    String reason = problem.reason();
+    conditions.add(condition(ai, READY, "False", reason, message, now));
+    conditions.add(condition(ai, RECONCILING, "False", reason, "waiting for a corrected spec", now));
+    conditions.add(condition(ai, STALLED, "True", reason, message, now));
     status.conditions = keepTransitionTimes(previous, conditions);
     return status;
   }

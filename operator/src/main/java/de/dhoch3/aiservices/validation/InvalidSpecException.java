@@ -19,4 +19,9 @@ public class InvalidSpecException extends RuntimeException {
   public List<SpecProblem> problems() {
     return problems;
   }
+
+  /** The condition reason the status reports for this problem. */
+  public String reason() {
+    return "InvalidSpec";
+  }
 }

@@ -250,10 +250,22 @@ class AIServiceReconcilerTest extends OperatorScenario {
     assertThat(harness.deployment("second-copy")).isNull();
     assertThat(harness.deployment("first-copy")).isNotNull();
 
+    assertThat(condition(stalled, StatusCalculator.STALLED).orElseThrow().getReason()).isEqualTo(StatusCalculator.REASON_DATA_FOLDER_IN_USE);
+
     stalled.getSpec().storage.serviceDir = "ComfyUI-second";
     harness.client.resource(stalled).update();
     harness.awaitStatus("second-copy", conditionIs(StatusCalculator.STALLED, "False"));
     assertThat(harness.deployment("second-copy")).isNotNull();
+
+    // the older one moving onto a folder in use stalls too: the running app keeps its folder
+    AIService older = harness.get("first-copy");
+    older.getSpec().storage.serviceDir = "ComfyUI-second";
+    harness.client.resource(older).update();
+    AIService moved = harness.awaitStatus("first-copy", conditionIs(StatusCalculator.STALLED, "True"));
+    assertThat(condition(moved, StatusCalculator.STALLED).orElseThrow().getMessage()).contains("studio/second-copy");
+    assertThat(harness.deployment("first-copy").getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts())
+        .anySatisfy(m -> assertThat(m.getSubPath()).isEqualTo("ComfyUI-shared"));
+    assertThat(condition(harness.get("second-copy"), StatusCalculator.STALLED).orElseThrow().getStatus()).isEqualTo("False");
   }
 
   @Test
