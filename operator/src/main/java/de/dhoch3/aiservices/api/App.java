@@ -25,12 +25,4 @@ public enum App {
     return value;
   }
 
-  public static App fromValue(String value) {
-    for (App app : values()) {
-      if (app.value.equals(value)) {
-        return app;
-      }
-    }
-    throw new IllegalArgumentException("unknown app '" + value + "'");
-  }
 }

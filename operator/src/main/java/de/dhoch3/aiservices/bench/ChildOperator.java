@@ -67,7 +67,7 @@ final class ChildOperator implements AutoCloseable {
     Process run = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), command).redirectErrorStream(true).start();
     String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!run.waitFor(60, TimeUnit.SECONDS) || run.exitValue() != 0) {
-      throw new IllegalStateException("jcmd " + command + " failed: " + output);
+      throw new IllegalStateException("jcmd " + command + " failed: " + output + " (operator log: " + dir.resolve("operator.log") + ")");
     }
     return output;
   }
@@ -84,7 +84,4 @@ final class ChildOperator implements AutoCloseable {
     }
   }
 
-  Path log() {
-    return dir.resolve("operator.log");
-  }
 }

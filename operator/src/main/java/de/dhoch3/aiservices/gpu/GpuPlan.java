@@ -31,15 +31,4 @@ public record GpuPlan(
     return new GpuPlan(GpuSpec.Mode.NONE, Map.of(), null, List.of(), Map.of(), List.of(), List.of(), null, null);
   }
 
-  /** A one-line description for the CLI and status, e.g. "exclusive: 1 x nvidia.com/gpu". */
-  public String describe() {
-    return switch (mode) {
-      case NONE -> "none";
-      case EXCLUSIVE, SHARED -> mode.name().toLowerCase() + ": " + limits.entrySet().stream()
-          .map(e -> e.getValue() + " x " + e.getKey()).findFirst().orElse("");
-      case UNMANAGED -> "unmanaged: " + env.stream().filter(e -> e.getName().equals("NVIDIA_VISIBLE_DEVICES"))
-          .map(EnvVar::getValue).findFirst().orElse("all");
-      case DRA -> "dra: claim " + (claimTemplate == null ? "" : claimTemplate.getMetadata().getName());
-    };
-  }
 }

@@ -34,9 +34,4 @@ public record StorageRoot(String volumeName, String hostPath, String claimName, 
     return builder.build();
   }
 
-  /** Where the root lives, for messages and the catalog table. */
-  public String describe() {
-    String where = hostPath != null ? "hostPath " + hostPath : "claim " + claimName;
-    return basePath.isEmpty() ? where : where + " (subPath " + basePath + ")";
-  }
 }

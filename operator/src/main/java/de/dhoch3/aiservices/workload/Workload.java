@@ -1,7 +1,6 @@
 package de.dhoch3.aiservices.workload;
 
 import de.dhoch3.aiservices.api.ModelPath;
-import de.dhoch3.aiservices.gpu.GpuPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -26,8 +25,7 @@ public record Workload(
     Ingress ingress,
     ResourceClaimTemplate gpuClaimTemplate,
     List<ModelPath> modelPaths,
-    String url,
-    GpuPlan gpu) {
+    String url) {
 
   /** The objects in the order they are best created (config and claims before the pods that use them). */
   public List<HasMetadata> objects() {

@@ -106,7 +106,7 @@ public final class WorkloadBuilder {
     String url = ingress != null
         ? IngressFactory.url(ingress)
         : "http://" + name + "." + ai.getMetadata().getNamespace() + ".svc:" + service.getSpec().getPorts().get(0).getPort();
-    Workload workload = new Workload(deployment, service, configMap, ingress, gpu.claimTemplate(), List.copyOf(layout.modelPaths), url, gpu);
+    Workload workload = new Workload(deployment, service, configMap, ingress, gpu.claimTemplate(), List.copyOf(layout.modelPaths), url);
     workload.objects().forEach(object -> own(object, ai));
     return workload;
   }
