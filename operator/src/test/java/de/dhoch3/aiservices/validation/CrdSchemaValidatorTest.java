@@ -1,10 +1,12 @@
 package de.dhoch3.aiservices.validation;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The generated CRD's schema and CEL rules, evaluated as the API server would at admission. */
@@ -50,11 +52,30 @@ class CrdSchemaValidatorTest {
 
   @Test
   void enumsRangesAndPatterns() throws Exception {
-    assertProblem(validate("app: comfy"), "spec.app", "'comfy' is not supported; use one of");
-    assertProblem(validate("app: comfyui\ngpu: {count: -1}"), "spec.gpu.count", "0");
-    assertProblem(validate("app: comfyui\ngpu: {count: 17}"), "spec.gpu.count", "16");
-    assertProblem(validate("app: comfyui\nstorage: {models: {hostPath: relative/models}}"), "spec.storage.models.hostPath", "^/");
-    assertProblem(validate("gpu: {count: 1}"), "spec.app", "required");
+    assertProblem(validate("app: comfy"), "spec.app", "'comfy' is not supported; use one of ai-toolkit, comfyui, custom,");
+    assertProblem(validate("app: comfyui\ngpu: {count: -1}"), "spec.gpu.count", "-1 is too small; the minimum is 0");
+    assertProblem(validate("app: comfyui\ngpu: {count: 17}"), "spec.gpu.count", "17 is too large; the maximum is 16");
+    assertProblem(validate("app: comfyui\ngpu: {mode: gpu}"), "spec.gpu.mode", "use one of dra, exclusive, none, shared, unmanaged");
+    assertProblem(validate("app: comfyui\nstorage: {models: {hostPath: relative/models}}"),
+        "spec.storage.models.hostPath", "'relative/models' must match ^/.* (Absolute folder on the node");
+    assertProblem(validate("app: comfyui\nmodels: {extraPaths: [{category: loras}]}"), "spec.models.extraPaths[0].path", "required");
+  }
+
+  @Test
+  void aMissingAppSaysWhichAppsExistWithoutRuleNoise() throws Exception {
+    // the spec-level rules read self.app; their "no such key" would only repeat the schema error
+    assertThat(validate("gpu: {count: 1}")).containsExactly(
+        new SpecProblem("spec.app", "required; use one of ai-toolkit, comfyui, custom, fluxgym, fooocus, forge, forge-neo, invokeai"));
+  }
+
+  @Test
+  void aValueOfTheWrongTypeIsOneProblemAndItsRulesAreSkipped() throws Exception {
+    // as the API server: rules on a value of the wrong type are not run
+    assertThat(validate("app: comfyui\nstorage: {models: 5}"))
+        .containsExactly(new SpecProblem("spec.storage.models", "must be object (got integer)"));
+    // int-or-string is an anyOf of two types: one problem naming both
+    assertThat(validate("app: comfyui\nresources: {limits: {cpu: [1]}}"))
+        .containsExactly(new SpecProblem("spec.resources.limits.cpu", "must be integer or string (got array)"));
   }
 
   @Test
@@ -81,9 +102,87 @@ class CrdSchemaValidatorTest {
 
   @Test
   void metadataIsChecked() throws Exception {
-    JsonNode noName = new YAMLMapper().readTree("apiVersion: ai.dhoch3.de/v1\nkind: AIService\nmetadata: {}\nspec: {app: comfyui}\n");
+    JsonNode noName = new YAMLMapper().readTree("apiVersion: ai.dhoch3.de/v1\nkind: AIServices\nmetadata: {}\nspec: {app: comfyui}\n");
     List<SpecProblem> problems = validator.validate(noName);
-    assertProblem(problems, "apiVersion", "ai.dhoch3.de/v1alpha1");
+    assertProblem(problems, "apiVersion", "'ai.dhoch3.de/v1' is not served; use ai.dhoch3.de/v1alpha1");
+    assertProblem(problems, "kind", "use AIService");
     assertProblem(problems, "metadata.name", "required");
+  }
+
+  @Test
+  void theNameMustDoForTheService() {
+    assertThat(validateNamed("a".repeat(63))).isEmpty();
+    // the API server would take these (DNS subdomains), but the Service of the same name would be refused
+    assertProblem(validateNamed("a".repeat(64)), "metadata.name", "at most 63 characters");
+    assertProblem(validateNamed("comfy.ui"), "metadata.name", "DNS label");
+    assertProblem(validateNamed("1comfyui"), "metadata.name", "starting with a letter");
+  }
+
+  private List<SpecProblem> validateNamed(String name) {
+    // the Map form, as a manifest read by SnakeYAML arrives
+    return validator.validate(Map.of("apiVersion", "ai.dhoch3.de/v1alpha1", "kind", "AIService",
+        "metadata", Map.of("name", name), "spec", Map.of("app", "comfyui")));
+  }
+
+  // ---- rules of a hand-written CRD: what the generated one does not use (yet) ----
+
+  private static CrdSchemaValidator withSpecSchema(String specSchema) throws Exception {
+    return new CrdSchemaValidator(new YAMLMapper().readTree("""
+        spec:
+          versions:
+          - name: v1alpha1
+            schema:
+              openAPIV3Schema:
+                type: object
+                properties:
+                  spec:
+        """ + specSchema.indent(12)));
+  }
+
+  @Test
+  void aRuleThatDoesNotCompileFailsLoudlyNamingItsPlace() {
+    assertThatThrownBy(() -> withSpecSchema("""
+        type: object
+        properties:
+          gpu:
+            type: object
+            x-kubernetes-validations:
+            - rule: "self.count >"
+        """))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("CRD rule at spec.gpu does not compile: self.count >");
+    assertThatThrownBy(() -> withSpecSchema("""
+        type: object
+        x-kubernetes-validations:
+        - rule: "size(self)"
+        """))
+        .hasMessageContaining("CRD rule at spec must evaluate to bool, not int: size(self)");
+  }
+
+  @Test
+  void messageExpressionFieldPathAndKubernetesStringFunctions() throws Exception {
+    CrdSchemaValidator custom = withSpecSchema("""
+        type: object
+        properties:
+          app: {type: string}
+          tags: {type: array, items: {type: string}}
+        x-kubernetes-validations:
+        - rule: "self.app.lowerAscii() == self.app"
+          messageExpression: "'must be lowercase, not ' + self.app"
+          fieldPath: .app
+        - rule: "!has(self.tags) || self.tags.all(t, t.size() <= 3)"
+        - rule: "!has(self.tags) || size(self.tags) < 2.5"
+          message: "at most 2 tags"
+        """);
+    JsonNode manifest = new YAMLMapper().readTree("""
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIService
+        metadata: {name: x}
+        spec: {app: ComfyUI, tags: [a, b, long]}
+        """);
+    assertThat(custom.validate(manifest)).containsExactly(
+        new SpecProblem("spec.app", "must be lowercase, not ComfyUI"),
+        new SpecProblem("spec", "failed rule: !has(self.tags) || self.tags.all(t, t.size() <= 3)"),
+        new SpecProblem("spec", "at most 2 tags"));
   }
 }
