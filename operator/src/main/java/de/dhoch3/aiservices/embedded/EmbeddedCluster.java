@@ -4,7 +4,6 @@ import de.dhoch3.aiservices.api.AIService;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
@@ -15,8 +14,9 @@ import java.util.HashMap;
 
 /**
  * An in-process Kubernetes API (fabric8's mock server in CRUD mode) with the AIService CRD
- * installed. It stores objects and serves watches; it runs no pods, no garbage collector and no
- * admission: see {@link SimulatedDeploymentController} for the one controller it pretends to have.
+ * installed. It stores objects and serves watches, and like a real server fills in defaults and
+ * refuses invalid objects ({@link RealisticDispatcher}); it runs no pods, no garbage collector and
+ * no admission webhooks: see {@link SimulatedDeploymentController} for the one controller it pretends to have.
  */
 public final class EmbeddedCluster implements AutoCloseable {
   public static final String CRD_RESOURCE = "META-INF/fabric8/" + AIService.CRD_NAME + "-v1.yml";
@@ -39,7 +39,7 @@ public final class EmbeddedCluster implements AutoCloseable {
   public static EmbeddedCluster start() {
     KubernetesMockServer server = new KubernetesMockServer(
         new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(),
-        new KubernetesMixedDispatcher(new HashMap<>()), false);
+        new RealisticDispatcher(), false);
     server.init();
     EmbeddedCluster cluster = new EmbeddedCluster(server);
     cluster.installCrd();

@@ -8,6 +8,7 @@ import de.dhoch3.aiservices.reconcile.dependents.DeploymentDependent;
 import de.dhoch3.aiservices.reconcile.dependents.DesiredWorkload;
 import de.dhoch3.aiservices.reconcile.dependents.GpuClaimTemplateDependent;
 import de.dhoch3.aiservices.reconcile.dependents.IngressDependent;
+import de.dhoch3.aiservices.reconcile.dependents.OwnedObjectDiff;
 import de.dhoch3.aiservices.reconcile.dependents.ServiceDependent;
 import de.dhoch3.aiservices.reconcile.dependents.Wanted;
 import de.dhoch3.aiservices.validation.InvalidSpecException;
@@ -114,7 +115,8 @@ public class AIServiceReconciler implements Reconciler<AIService> {
       AIServiceStatus status = StatusCalculator.stalled(ai, invalid, actual.orElse(null), clock.instant());
       announce(ai, status);
       statusUpdater.update(ai, status);
-      return invalid instanceof DataFolderConflict
+      // a conflict or a taken name ends when the other object goes away, which sends no event here
+      return invalid instanceof DataFolderConflict || invalid instanceof NameTaken
           ? UpdateControl.<AIService>noUpdate().rescheduleAfter(CONFLICT_RECHECK)
           : UpdateControl.noUpdate();
     }
@@ -209,16 +211,26 @@ public class AIServiceReconciler implements Reconciler<AIService> {
   }
 
   private static InvalidSpecException nameTaken(String object) {
-    return new InvalidSpecException("metadata.name", object + " already exists and does not belong to this AIService;"
-        + " the operator never takes over or deletes what it did not create: rename the AIService or remove that object");
+    return new NameTaken(object);
   }
 
-  /** The first desired object whose name is taken by an object without this AIService as controller. */
+  static final class NameTaken extends InvalidSpecException {
+    NameTaken(String object) {
+      super("metadata.name", object + " already exists and does not belong to this AIService;"
+          + " the operator never takes over or deletes what it did not create: rename the AIService or remove that object");
+    }
+  }
+
+  /**
+   * The first desired object whose name is taken by an object that is neither owned by this
+   * AIService nor carries its labels. One with the labels but without the owner reference (e.g.
+   * {@code render} output applied by hand, an owner reference stripped) is this AIService's and is re-owned.
+   */
   private Optional<String> foreignObject(Workload workload, AIService ai) {
     for (HasMetadata desired : workload.objects()) {
       HasMetadata existing = client.resource(desired).get();
-      if (existing != null && existing.getMetadata().getOwnerReferences().stream()
-          .noneMatch(ref -> ai.getMetadata().getUid().equals(ref.getUid()))) {
+      if (existing != null && !OwnedObjectDiff.ownedBy(existing, ai.getMetadata().getUid())
+          && !OwnedObjectDiff.labelledFor(existing, ai.getMetadata().getName())) {
         return Optional.of(existing.getKind() + " " + existing.getMetadata().getNamespace() + "/" + existing.getMetadata().getName());
       }
     }

@@ -107,7 +107,10 @@ public final class WorkloadBuilder {
         ? IngressFactory.url(ingress)
         : "http://" + name + "." + ai.getMetadata().getNamespace() + ".svc:" + service.getSpec().getPorts().get(0).getPort();
     Workload workload = new Workload(deployment, service, configMap, ingress, gpu.claimTemplate(), List.copyOf(layout.modelPaths), url);
-    workload.objects().forEach(object -> own(object, ai));
+    workload.objects().forEach(object -> {
+      own(object, ai);
+      Labels.recordOwnedAnnotations(object);
+    });
     return workload;
   }
 

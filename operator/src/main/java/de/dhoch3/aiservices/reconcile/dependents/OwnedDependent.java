@@ -1,19 +1,43 @@
 package de.dhoch3.aiservices.reconcile.dependents;
 
 import de.dhoch3.aiservices.api.AIService;
+import de.dhoch3.aiservices.workload.Labels;
 import de.dhoch3.aiservices.workload.Workload;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One kind of object an AIService owns, taken from the workload the reconciler built. The
  * object's name is known without the workload, so an optional object (Ingress, ConfigMap, GPU
  * claim) can be found and deleted when the spec no longer asks for it.
+ *
+ * <p>With plain updates JOSDK's default matcher (from JOSDK 5.2.3's
+ * {@code GenericKubernetesResourceMatcher}) only checks that desired values are present, and its
+ * updater merges labels and annotations: removals never reach the object. Here the match is
+ * {@link OwnedObjectDiff} (removals and additions count) and an update replaces the whole object
+ * with the desired one, keeping only what the server allocated and what others added to metadata.
  */
 abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, AIService> {
+  private static final Logger LOG = LoggerFactory.getLogger(OwnedDependent.class);
   private final Function<Workload, R> part;
   private final Function<AIService, String> name;
 
@@ -31,5 +55,95 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
   @Override
   protected ResourceID targetSecondaryResourceID(AIService primary, Context<AIService> context) {
     return new ResourceID(name.apply(primary), primary.getMetadata().getNamespace());
+  }
+
+  /** By label, not owner reference: an object whose owner reference was stripped still reaches its AIService, which re-owns it. */
+  @Override
+  protected Optional<SecondaryToPrimaryMapper<R>> getSecondaryToPrimaryMapper(EventSourceContext<AIService> context) {
+    return Optional.of(object -> {
+      Map<String, String> labels = object.getMetadata().getLabels();
+      String owner = labels == null ? null : labels.get(Labels.INSTANCE);
+      return owner == null ? Set.of() : Set.of(new ResourceID(owner, object.getMetadata().getNamespace()));
+    });
+  }
+
+  @Override
+  public Matcher.Result<R> match(R actual, R desired, AIService primary, Context<AIService> context) {
+    List<String> differences = OwnedObjectDiff.differences(desired, actual, primary.getMetadata().getUid());
+    if (!differences.isEmpty()) {
+      LOG.info("{} {}/{} differs from what AIService {} asks for, replacing it: {}", actual.getKind(),
+          actual.getMetadata().getNamespace(), actual.getMetadata().getName(), primary.getMetadata().getName(),
+          differences.size() > 8 ? differences.subList(0, 8) + " and " + (differences.size() - 8) + " more" : differences);
+    }
+    return Matcher.Result.computed(differences.isEmpty(), desired);
+  }
+
+  @Override
+  public R update(R actual, R desired, AIService primary, Context<AIService> context) {
+    // JOSDK's own bookkeeping (its annotation that filters the event of its own write)
+    addMetadata(false, actual, desired, primary, context);
+    return prepare(context, replacement(desired, actual), primary, "Updating").update();
+  }
+
+  /**
+   * The object to PUT: the desired one, with the live object's identity (resourceVersion for
+   * optimistic locking, uid), labels and annotations others added, non-controller owner
+   * references, and a Service's allocated addresses and node ports. Pure.
+   */
+  static <T extends HasMetadata> T replacement(T desired, T actual) {
+    @SuppressWarnings("unchecked")
+    T result = (T) Serialization.clone(desired);
+    ObjectMeta live = actual.getMetadata();
+    ObjectMeta meta = Serialization.clone(live);
+    Map<String, String> labels = new LinkedHashMap<>(live.getLabels() == null ? Map.of() : live.getLabels());
+    labels.putAll(desired.getMetadata().getLabels() == null ? Map.of() : desired.getMetadata().getLabels());
+    meta.setLabels(labels);
+    Map<String, String> annotations = new LinkedHashMap<>(live.getAnnotations() == null ? Map.of() : live.getAnnotations());
+    OwnedObjectDiff.ownedAnnotations(actual).forEach(annotations::remove);
+    annotations.putAll(desired.getMetadata().getAnnotations() == null ? Map.of() : desired.getMetadata().getAnnotations());
+    meta.setAnnotations(annotations);
+    List<OwnerReference> owners = new ArrayList<>();
+    for (OwnerReference ref : live.getOwnerReferences()) {
+      if (!Boolean.TRUE.equals(ref.getController())) {
+        owners.add(ref);
+      }
+    }
+    owners.addAll(desired.getMetadata().getOwnerReferences());
+    meta.setOwnerReferences(owners);
+    meta.setManagedFields(null);
+    result.setMetadata(meta);
+    if (result instanceof Service service && actual instanceof Service liveService) {
+      keepAllocated(service, liveService);
+    }
+    return result;
+  }
+
+  /** Cluster IPs and node ports are allocated by the server and immutable: send back what it chose. */
+  private static void keepAllocated(Service service, Service live) {
+    var spec = service.getSpec();
+    var had = live.getSpec();
+    if (had == null) {
+      return;
+    }
+    boolean headlessOrNone = "ExternalName".equals(spec.getType());
+    if (!headlessOrNone && spec.getClusterIP() == null) {
+      spec.setClusterIP(had.getClusterIP());
+      spec.setClusterIPs(had.getClusterIPs());
+      spec.setIpFamilies(had.getIpFamilies());
+      spec.setIpFamilyPolicy(had.getIpFamilyPolicy());
+    }
+    boolean nodePorts = "NodePort".equals(spec.getType()) || "LoadBalancer".equals(spec.getType());
+    if (nodePorts && had.getPorts() != null) {
+      for (ServicePort port : spec.getPorts()) {
+        if (port.getNodePort() == null) {
+          had.getPorts().stream()
+              .filter(old -> old.getPort().equals(port.getPort()) && old.getNodePort() != null)
+              .findFirst().ifPresent(old -> port.setNodePort(old.getNodePort()));
+        }
+      }
+      if ("LoadBalancer".equals(spec.getType()) && spec.getHealthCheckNodePort() == null) {
+        spec.setHealthCheckNodePort(had.getHealthCheckNodePort());
+      }
+    }
   }
 }

@@ -1,0 +1,93 @@
+package de.dhoch3.aiservices.embedded;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.APIResourceBuilder;
+import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * fabric8's CRUD mock with what a real API server adds on top ({@link ApiServerRules}): defaults
+ * filled in on create and update, allocated Service addresses kept, and invalid objects refused
+ * with 422, so an operator that would loop or write refused objects on a real cluster does so
+ * here too. It also answers discovery for {@code resource.k8s.io/v1} (DRA), as a 1.34 server.
+ */
+public final class RealisticDispatcher extends Dispatcher {
+  private static final ObjectMapper JSON = Serialization.jsonMapper();
+  private final KubernetesMixedDispatcher store = new KubernetesMixedDispatcher(new HashMap<>());
+  private final ApiServerRules rules = new ApiServerRules();
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    String path = request.getPath();
+    String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    if (request.method() == HttpMethod.GET && bare.equals("/apis/resource.k8s.io/v1")) {
+      return json(200, new APIResourceListBuilder().withGroupVersion("resource.k8s.io/v1")
+          .addToResources(new APIResourceBuilder().withName("resourceclaimtemplates").withKind("ResourceClaimTemplate")
+              .withNamespaced(true).withVerbs(List.of("create", "delete", "get", "list", "patch", "update", "watch")).build())
+          .build());
+    }
+    boolean write = request.method() == HttpMethod.POST || request.method() == HttpMethod.PUT;
+    if (!write || bare.endsWith("/status")) {
+      return store.dispatch(request);
+    }
+    // the body can be read once: every path below hands the store a request of its own
+    byte[] original = request.getBody().readByteArray();
+    JsonNode body;
+    try {
+      body = JSON.readTree(original);
+    } catch (Exception notJson) {
+      body = null;
+    }
+    if (!(body instanceof ObjectNode object) || !ApiServerRules.KINDS.contains(object.path("kind").asText())) {
+      return store.dispatch(withBody(request, original));
+    }
+    ObjectNode stored = request.method() == HttpMethod.PUT ? current(request, bare) : null;
+    List<String> problems = rules.problems(object, stored);
+    if (!problems.isEmpty()) {
+      String kind = object.path("kind").asText();
+      String name = object.path("metadata").path("name").asText();
+      return json(422, new StatusBuilder().withStatus("Failure").withReason("Invalid").withCode(422)
+          .withMessage(kind + " \"" + name + "\" is invalid: " + String.join(", ", problems)).build());
+    }
+    rules.applyDefaults(object, stored);
+    return store.dispatch(withBody(request, object.toString().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static RecordedRequest withBody(RecordedRequest request, byte[] body) {
+    return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(), new Buffer(body));
+  }
+
+  private ObjectNode current(RecordedRequest request, String bare) {
+    MockResponse response = store.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.GET, bare, request.getHeaders(), new Buffer()));
+    if (response.code() != 200) {
+      return null;
+    }
+    try {
+      return JSON.readTree(response.getBody().readUtf8()) instanceof ObjectNode node ? node : null;
+    } catch (Exception unreadable) {
+      return null;
+    }
+  }
+
+  private static MockResponse json(int code, Object body) {
+    return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
+        .setBody(Serialization.asJson(body));
+  }
+
+  @Override
+  public void shutdown() {
+    store.shutdown();
+  }
+}
