@@ -1,6 +1,7 @@
 package de.dhoch3.aiservices.reconcile;
 
 import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.reconcile.dependents.DraSupport;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import de.dhoch3.aiservices.api.AIService;
@@ -31,6 +32,13 @@ public final class AIServiceOperator {
   /** As above; {@code controllerExtra} adjusts the controller (e.g. the benchmark's resync interval). */
   public static Operator create(KubernetesClient client, OperatorConfig config, Clock clock, Metrics metrics,
       Consumer<ConfigurationServiceOverrider> extra, Consumer<ControllerConfigurationOverrider<AIService>> controllerExtra) {
+    return create(client, config, clock, metrics, extra, controllerExtra, RetryPolicy.DEFAULT);
+  }
+
+  /** As above with the retry policy (tests shorten it). */
+  public static Operator create(KubernetesClient client, OperatorConfig config, Clock clock, Metrics metrics,
+      Consumer<ConfigurationServiceOverrider> extra, Consumer<ControllerConfigurationOverrider<AIService>> controllerExtra,
+      RetryPolicy retry) {
     Operator operator = new Operator(overrider -> {
       overrider.withKubernetesClient(client)
           .withSSABasedCreateUpdateMatchForDependentResources(false)
@@ -44,7 +52,9 @@ public final class AIServiceOperator {
         extra.accept(overrider);
       }
     });
-    operator.register(new AIServiceReconciler(config, client, clock), controller -> {
+    DraSupport.detect(client);
+    operator.register(new AIServiceReconciler(config, client, clock, retry), controller -> {
+      controller.withRetry(retry.toJosdk());
       if (!config.watchNamespaces.isEmpty()) {
         controller.settingNamespaces(Set.copyOf(config.watchNamespaces));
       }

@@ -6,6 +6,7 @@ import de.dhoch3.aiservices.config.OperatorConfig;
 import de.dhoch3.aiservices.reconcile.dependents.ConfigMapDependent;
 import de.dhoch3.aiservices.reconcile.dependents.DeploymentDependent;
 import de.dhoch3.aiservices.reconcile.dependents.DesiredWorkload;
+import de.dhoch3.aiservices.reconcile.dependents.DraSupport;
 import de.dhoch3.aiservices.reconcile.dependents.GpuClaimTemplateDependent;
 import de.dhoch3.aiservices.reconcile.dependents.IngressDependent;
 import de.dhoch3.aiservices.reconcile.dependents.OwnedObjectDiff;
@@ -54,7 +55,8 @@ import java.util.Set;
     explicitInvocation = true,
     dependents = {
       @Dependent(name = "configmap", type = ConfigMapDependent.class, reconcilePrecondition = Wanted.ConfigMapWanted.class),
-      @Dependent(name = "gpu-claim", type = GpuClaimTemplateDependent.class, activationCondition = Wanted.GpuClaimWanted.class),
+      @Dependent(name = "gpu-claim", type = GpuClaimTemplateDependent.class, activationCondition = Wanted.DraServed.class,
+          reconcilePrecondition = Wanted.GpuClaimWanted.class),
       @Dependent(name = "deployment", type = DeploymentDependent.class),
       @Dependent(name = "service", type = ServiceDependent.class),
       @Dependent(name = "ingress", type = IngressDependent.class, reconcilePrecondition = Wanted.IngressWanted.class)
@@ -71,9 +73,11 @@ public class AIServiceReconciler implements Reconciler<AIService> {
   private final StatusUpdater statusUpdater;
   private final EventRecorder events;
   private final Clock clock;
+  private final RetryPolicy retry;
 
-  public AIServiceReconciler(OperatorConfig config, KubernetesClient client, Clock clock) {
+  public AIServiceReconciler(OperatorConfig config, KubernetesClient client, Clock clock, RetryPolicy retry) {
     this.config = config;
+    this.retry = retry;
     this.client = client;
     this.statusUpdater = new StatusUpdater(client);
     this.events = new EventRecorder(client);
@@ -104,6 +108,10 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     Workload workload;
     try {
       workload = WorkloadBuilder.build(ai, config);
+      if (workload.gpuClaimTemplate() != null && !DraSupport.served()) {
+        throw new InvalidSpecException("spec.gpu.mode", "dra needs a cluster serving resource.k8s.io/v1 (Kubernetes >= 1.34 with a DRA driver"
+            + " such as NVIDIA's); this one does not: use gpu.mode exclusive or shared");
+      }
       checkDataFolderIsOwn(ai, context);
       if (actual.isEmpty()) {
         // before the first write: a name taken by someone else must not leave half a workload behind
@@ -200,7 +208,11 @@ public class AIServiceReconciler implements Reconciler<AIService> {
       statusUpdater.update(ai, status);
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
-    AIServiceStatus status = StatusCalculator.failed(ai, rootMessage(e), clock.instant());
+    int attempt = context.getRetryInfo().map(info -> info.getAttemptCount()).orElse(0);
+    Duration next = retry.delayAfter(attempt);
+    String message = rootMessage(e) + "; attempt " + (attempt + 1) + ", next in about " + next.toSeconds() + " s (at "
+        + clock.instant().plus(next).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "); retries never stop";
+    AIServiceStatus status = StatusCalculator.failed(ai, message, clock.instant());
     announce(ai, status);
     try {
       statusUpdater.update(ai, status);
