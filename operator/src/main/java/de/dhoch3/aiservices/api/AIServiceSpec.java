@@ -3,6 +3,7 @@ package de.dhoch3.aiservices.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -26,6 +27,7 @@ public class AIServiceSpec {
   public App app;
 
   @JsonPropertyDescription("Container image. Defaults to the catalog's image for the app; required for app: custom.")
+  @Size(max = 512)
   public String image;
 
   @JsonPropertyDescription("true scales the app to zero and keeps everything else (storage, Service, Ingress, config).")
@@ -53,15 +55,19 @@ public class AIServiceSpec {
   public ResourceRequirements resources;
 
   @JsonPropertyDescription("Extra environment variables for the app container; they win over the operator's.")
+  @Size(max = 128)
   public List<EnvVar> env;
 
   @JsonPropertyDescription("Extra command-line arguments appended after the operator's.")
-  public List<String> args;
+  @Size(max = 64)
+  public List<@Size(max = 4096) String> args;
 
   @JsonPropertyDescription("Extra node labels the pod must match (merged with the GPU selection).")
-  public Map<String, String> nodeSelector;
+  @Size(max = 64)
+  public Map<String, @Size(max = 63) String> nodeSelector;
 
   @JsonPropertyDescription("Extra tolerations (merged with the GPU toleration).")
+  @Size(max = 64)
   public List<Toleration> tolerations;
 
   @JsonPropertyDescription("Pod affinity rules (merged with the GPU selection).")

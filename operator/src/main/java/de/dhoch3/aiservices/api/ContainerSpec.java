@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 /** Overrides for what the catalog knows about the app's container; the whole story for app: custom. */
@@ -18,6 +19,7 @@ public class ContainerSpec {
 
   @Pattern("^/.*")
   @JsonPropertyDescription("HTTP path that answers 200 when the app is ready (catalog default per app; '/' for custom).")
+  @Size(max = 1024)
   public String readinessPath;
 
   @Min(60)
@@ -30,25 +32,31 @@ public class ContainerSpec {
   public Long runAsUser;
 
   @JsonPropertyDescription("Replaces the image's entrypoint (custom apps only need this when the image has none).")
-  public List<String> command;
+  @Size(max = 64)
+  public List<@Size(max = 4096) String> command;
 
   @Pattern("^/.*")
   @JsonPropertyDescription("Where the shared model store is mounted (default /models).")
+  @Size(max = 1024)
   public String modelsPath;
 
   @Pattern("^/.*")
   @JsonPropertyDescription("Where the app's writable data folder is mounted (catalog default per app; custom default /data).")
+  @Size(max = 1024)
   public String dataPath;
 
   @Pattern("^/.*")
   @JsonPropertyDescription("Where the user output folder is mounted (catalog default per app; custom default /output).")
+  @Size(max = 1024)
   public String outputPath;
 
   @Pattern("^/.*")
   @JsonPropertyDescription("Where the shared, read-only input folder is mounted (custom default /input).")
+  @Size(max = 1024)
   public String inputPath;
 
   @Pattern("^/.*")
   @JsonPropertyDescription("Where the shared workflows folder is mounted (custom default /workflows).")
+  @Size(max = 1024)
   public String workflowsPath;
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
 
@@ -48,30 +49,36 @@ public class ExposeSpec {
   public static class IngressExpose {
     @Pattern("^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
     @JsonPropertyDescription("Host name. Omitted: <AIService name>.<ingress domain of the operator configuration>.")
+    @Size(max = 253)
     public String host;
 
     @JsonPropertyDescription("IngressClass (default from the operator configuration, e.g. traefik).")
+    @Size(max = 253)
     public String className;
 
     @Pattern("^/.*")
     @JsonPropertyDescription("Path prefix (default /).")
+    @Size(max = 1024)
     public String path;
 
     @JsonPropertyDescription("TLS for the host.")
     public Tls tls;
 
     @JsonPropertyDescription("Extra annotations for the Ingress (e.g. Traefik middlewares).")
-    public Map<String, String> annotations;
+    @Size(max = 64)
+    public Map<String, @Size(max = 4096) String> annotations;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class Tls {
     @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
     @JsonPropertyDescription("Existing Secret of type kubernetes.io/tls holding the certificate.")
+    @Size(max = 253)
     public String secretName;
 
     @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
     @JsonPropertyDescription("cert-manager issuer that creates the certificate (into Secret <name>-tls).")
+    @Size(max = 253)
     public String issuer;
 
     @JsonPropertyDescription("true when issuer names a ClusterIssuer (default), false for a namespaced Issuer.")

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 /** How the app gets its GPU. Anything omitted comes from the operator configuration. */
@@ -30,13 +31,16 @@ public class GpuSpec {
 
   @Pattern("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
   @JsonPropertyDescription("Extended resource to request, e.g. nvidia.com/gpu (exclusive) or nvidia.com/gpu.shared (shared).")
+  @Size(max = 317)
   public String resourceName;
 
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
   @JsonPropertyDescription("RuntimeClass that exposes the GPU to the container (the GPU Operator creates 'nvidia').")
+  @Size(max = 253)
   public String runtimeClassName;
 
   @JsonPropertyDescription("Only nodes whose GPU has this product name (node label nvidia.com/gpu.product), e.g. NVIDIA-RTX-A6000.")
+  @Size(max = 63)
   public String product;
 
   @Min(1)
@@ -44,8 +48,10 @@ public class GpuSpec {
   public Integer minMemoryMiB;
 
   @JsonPropertyDescription("unmanaged mode: the GPUs to make visible (indexes or UUIDs); omitted means all.")
-  public List<String> visibleDevices;
+  @Size(max = 16)
+  public List<@Size(max = 64) String> visibleDevices;
 
   @JsonPropertyDescription("dra mode: the DeviceClass to claim from (default gpu.nvidia.com).")
+  @Size(max = 253)
   public String deviceClassName;
 }

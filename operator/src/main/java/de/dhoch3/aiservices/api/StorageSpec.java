@@ -3,6 +3,7 @@ package de.dhoch3.aiservices.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 
 /** The three storage roots every app uses, as in the studio's layout. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,5 +20,6 @@ public class StorageSpec {
 
   @Pattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")
   @JsonPropertyDescription("Folder name of this app on the data root and under output/ (default from the catalog, e.g. ComfyUI).")
+  @Size(max = 255)
   public String serviceDir;
 }
