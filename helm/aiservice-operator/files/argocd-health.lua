@@ -1,6 +1,7 @@
 -- Argo CD health of an AIService, read from the status the AIService operator writes.
 -- Healthy: the app is available. Suspended: spec.suspend. Degraded: the spec cannot work
--- (Stalled) or the pod fails (crash loop, image pull, failed writes). Progressing otherwise.
+-- (Stalled) or the pod fails (crash loop, image pull, failed writes, pod refused at creation,
+-- missing Secret/ConfigMap, volumes that cannot mount, rollout past its deadline). Progressing otherwise.
 local hs = {}
 if obj.status == nil or obj.status.conditions == nil then
   hs.status = "Progressing"
@@ -35,7 +36,9 @@ if ready ~= nil and ready.status == "True" then
   hs.message = ready.message
   return hs
 end
-if ready ~= nil and (ready.reason == "CrashLooping" or ready.reason == "ImagePullFailed" or ready.reason == "ApplyFailed") then
+local failing = {CrashLooping = true, ImagePullFailed = true, ApplyFailed = true, PodCreationFailed = true,
+  ContainerConfigError = true, MountFailed = true, ProgressDeadlineExceeded = true}
+if ready ~= nil and failing[ready.reason] then
   hs.status = "Degraded"
   hs.message = ready.message
   return hs

@@ -37,6 +37,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [ai.dhoch3.de]
   resources: [aiservices/status]
   verbs: [update]
+# owner references with blockOwnerDeletion need it where owner-reference permissions are enforced (OpenShift, hardened clusters)
+- apiGroups: [ai.dhoch3.de]
+  resources: [aiservices/finalizers]
+  verbs: [update]
 - apiGroups: [apps]
   resources: [deployments]
   verbs: [get, list, watch, create, update, delete]
@@ -52,9 +56,10 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 - apiGroups: [""]
   resources: [pods]
   verbs: [get, list, watch]
+# create: the AIService's Events; list: kubelet's FailedMount Events of a pod still being set up
 - apiGroups: [""]
   resources: [events]
-  verbs: [create]
+  verbs: [create, list]
 {{- end -}}
 
 {{/*

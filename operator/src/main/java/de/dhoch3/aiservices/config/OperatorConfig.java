@@ -102,6 +102,7 @@ public class OperatorConfig {
         return defaults();
       }
       OperatorConfig config = YAML.readValue(bytes, OperatorConfig.class);
+      config.blanksAreUnset();
       config.check(source);
       return config;
     } catch (UnrecognizedPropertyException e) {
@@ -113,6 +114,53 @@ public class OperatorConfig {
     } catch (IOException e) {
       throw new ConfigException(source + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A blank value means "not set", everywhere: Helm values default to "" (e.g. ingress.className),
+   * and an empty string written into an object is refused by the API server ({@code ingressClassName: ""}).
+   */
+  void blanksAreUnset() {
+    ingress.domain = blankToNull(ingress.domain);
+    ingress.className = blankToNull(ingress.className);
+    ingress.clusterIssuer = blankToNull(ingress.clusterIssuer);
+    gpu.runtimeClassName = blankToNull(gpu.runtimeClassName);
+    gpu.resourceName = blankToNull(gpu.resourceName);
+    gpu.sharedResourceName = blankToNull(gpu.sharedResourceName);
+    gpu.deviceClassName = blankToNull(gpu.deviceClassName);
+    if (gpu.tolerations == null) {
+      gpu.tolerations = new ArrayList<>();
+    }
+    if (storage.allowedHostPaths == null) {
+      storage.allowedHostPaths = new ArrayList<>();
+    }
+    storage.allowedHostPaths.removeIf(path -> path == null || path.isBlank());
+    if (watchNamespaces == null) {
+      watchNamespaces = new ArrayList<>();
+    }
+    watchNamespaces.removeIf(ns -> ns == null || ns.isBlank());
+    if (apps == null) {
+      apps = new LinkedHashMap<>();
+    }
+    apps.values().removeIf(java.util.Objects::isNull);
+    apps.values().forEach(app -> app.image = blankToNull(app.image));
+    storage.models = blankRef(storage.models);
+    storage.data = blankRef(storage.data);
+    storage.user = blankRef(storage.user);
+  }
+
+  private static VolumeRef blankRef(VolumeRef ref) {
+    if (ref == null) {
+      return null;
+    }
+    ref.hostPath = blankToNull(ref.hostPath);
+    ref.claimName = blankToNull(ref.claimName);
+    ref.subPath = blankToNull(ref.subPath);
+    return ref.hostPath == null && ref.claimName == null ? null : ref;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   private void check(String source) {

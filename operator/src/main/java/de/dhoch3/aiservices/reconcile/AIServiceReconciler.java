@@ -17,6 +17,7 @@ import de.dhoch3.aiservices.workload.Labels;
 import de.dhoch3.aiservices.workload.Workload;
 import de.dhoch3.aiservices.workload.WorkloadBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -67,6 +68,8 @@ public class AIServiceReconciler implements Reconciler<AIService> {
   static final String DATA_FOLDER_INDEX = "data-folder";
   /** A conflict ends when the other AIService goes away, which sends no event here: look again. */
   static final Duration CONFLICT_RECHECK = Duration.ofSeconds(60);
+  /** How often the Events of a pod still being set up are read again. */
+  static final Duration POD_SETUP_RECHECK = Duration.ofSeconds(20);
 
   private final OperatorConfig config;
   private final KubernetesClient client;
@@ -133,11 +136,30 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
     List<Pod> pods = new ArrayList<>(context.getSecondaryResources(Pod.class));
+    List<Pod> creating = PodProblem.beingCreated(pods);
+    List<Event> podEvents = creating.isEmpty() ? List.of() : podEvents(ai, creating);
     AIServiceStatus status = StatusCalculator.running(
-        ai, workload, context.getSecondaryResource(Deployment.class).orElse(null), pods, clock.instant());
+        ai, workload, context.getSecondaryResource(Deployment.class).orElse(null), pods, podEvents, clock.instant());
     announce(ai, status);
     statusUpdater.update(ai, status);
-    return UpdateControl.noUpdate();
+    // kubelet's mount failures are Events, which send nothing here: look again while a pod is being set up
+    return creating.isEmpty() ? UpdateControl.noUpdate() : UpdateControl.<AIService>noUpdate().rescheduleAfter(POD_SETUP_RECHECK);
+  }
+
+  /** Events of pods still being set up, read only then (a list by field selector; filtered here too, for servers that ignore it). */
+  private List<Event> podEvents(AIService ai, List<Pod> pods) {
+    List<Event> events = new ArrayList<>();
+    for (Pod pod : pods) {
+      try {
+        client.v1().events().inNamespace(ai.getMetadata().getNamespace())
+            .withField("involvedObject.name", pod.getMetadata().getName()).list().getItems().stream()
+            .filter(e -> e.getInvolvedObject() != null && pod.getMetadata().getName().equals(e.getInvolvedObject().getName()))
+            .forEach(events::add);
+      } catch (KubernetesClientException unreadable) {
+        // without Events the status says RollingOut, which is still true
+      }
+    }
+    return events;
   }
 
   /**
@@ -281,13 +303,16 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     Condition now = newReady.get();
     boolean changed = oldReady.isEmpty()
         || !Objects.equals(oldReady.get().getReason(), now.getReason())
-        || !Objects.equals(oldReady.get().getMessage(), now.getMessage()) && "False".equals(now.getStatus()) && !StatusCalculator.REASON_ROLLING_OUT.equals(now.getReason());
+        || !Objects.equals(oldReady.get().getMessage(), now.getMessage()) && "False".equals(now.getStatus())
+            && !StatusCalculator.REASON_ROLLING_OUT.equals(now.getReason()) && !StatusCalculator.REASON_APPLY_FAILED.equals(now.getReason());
     if (!changed) {
       return;
     }
     switch (now.getReason()) {
-      case StatusCalculator.REASON_INVALID_SPEC, StatusCalculator.REASON_DATA_FOLDER_IN_USE, StatusCalculator.REASON_APPLY_FAILED, PodProblem.INSUFFICIENT_GPU, PodProblem.UNSCHEDULABLE,
-          PodProblem.IMAGE_PULL, PodProblem.CRASH_LOOP -> events.warning(ai, now.getReason(), now.getMessage());
+      case StatusCalculator.REASON_INVALID_SPEC, StatusCalculator.REASON_DATA_FOLDER_IN_USE, StatusCalculator.REASON_APPLY_FAILED,
+          PodProblem.POD_CREATION_FAILED, PodProblem.INSUFFICIENT_GPU, PodProblem.UNSCHEDULABLE, PodProblem.MOUNT_FAILED,
+          PodProblem.CONFIG_ERROR, PodProblem.IMAGE_PULL, PodProblem.CRASH_LOOP, PodProblem.PROGRESS_DEADLINE ->
+          events.warning(ai, now.getReason(), now.getMessage());
       case StatusCalculator.REASON_AVAILABLE, StatusCalculator.REASON_SUSPENDED -> events.normal(ai, now.getReason(), now.getMessage());
       default -> { }
     }

@@ -1,22 +1,59 @@
 package de.dhoch3.aiservices.reconcile;
 
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Why the app's pod is not running, read from the pod the way kubectl describe shows it. Pure. */
+/**
+ * Why the app's pod is not running, read from the Deployment's conditions, the pods and the pods'
+ * Events the way {@code kubectl describe} shows them. Pure.
+ */
 public record PodProblem(String reason, String message) {
+  public static final String POD_CREATION_FAILED = "PodCreationFailed";
   public static final String INSUFFICIENT_GPU = "InsufficientGPU";
   public static final String UNSCHEDULABLE = "Unschedulable";
+  public static final String MOUNT_FAILED = "MountFailed";
+  public static final String CONFIG_ERROR = "ContainerConfigError";
   public static final String IMAGE_PULL = "ImagePullFailed";
   public static final String CRASH_LOOP = "CrashLooping";
+  public static final String PROGRESS_DEADLINE = "ProgressDeadlineExceeded";
+  /** Most fundamental first: no pod at all, then scheduling, volumes, config, image, crashes, and the rollout timing out. */
+  static final List<String> ORDER = List.of(POD_CREATION_FAILED, INSUFFICIENT_GPU, UNSCHEDULABLE, MOUNT_FAILED, CONFIG_ERROR,
+      IMAGE_PULL, CRASH_LOOP, PROGRESS_DEADLINE);
+  /** Container waiting reasons of a pod still being set up: volumes may be failing to mount. */
+  static final List<String> CREATING = List.of("ContainerCreating", "PodInitializing");
 
-  /** The first problem found among the pods, most fundamental first (scheduling before image before crashes). */
+  /** Without a Deployment or Events (tests of pod states alone). */
   public static Optional<PodProblem> of(List<Pod> pods) {
+    return of(null, pods, List.of());
+  }
+
+  /**
+   * The first problem found, most fundamental first.
+   *
+   * @param podEvents Events about the pods (only FailedMount / FailedAttachVolume are read)
+   */
+  public static Optional<PodProblem> of(Deployment deployment, List<Pod> pods, List<Event> podEvents) {
     List<PodProblem> found = new ArrayList<>();
+    if (deployment != null && deployment.getStatus() != null && deployment.getStatus().getConditions() != null) {
+      for (DeploymentCondition condition : deployment.getStatus().getConditions()) {
+        if ("ReplicaFailure".equals(condition.getType()) && "True".equals(condition.getStatus())) {
+          // the ReplicaSet could not create the pod: Pod Security admission, a quota, a webhook
+          found.add(new PodProblem(POD_CREATION_FAILED, "the pod cannot be created: " + condition.getMessage()
+              + " (a namespace Pod Security level, a ResourceQuota or an admission webhook refuses it; hostPath storage needs Pod Security privileged)"));
+        }
+        if ("Progressing".equals(condition.getType()) && "False".equals(condition.getStatus())
+            && PROGRESS_DEADLINE.equals(condition.getReason())) {
+          found.add(new PodProblem(PROGRESS_DEADLINE, "the rollout made no progress within its deadline: " + condition.getMessage()));
+        }
+      }
+    }
     for (Pod pod : pods) {
       if (pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null) {
         continue;
@@ -46,14 +83,49 @@ public record PodProblem(String reason, String message) {
         String detail = status.getState().getWaiting().getMessage();
         String text = "container " + status.getName() + " of pod " + pod.getMetadata().getName() + ": " + waiting
             + (detail == null || detail.isBlank() ? "" : ": " + detail);
-        if ("ImagePullBackOff".equals(waiting) || "ErrImagePull".equals(waiting) || "InvalidImageName".equals(waiting)) {
+        if ("CreateContainerConfigError".equals(waiting) || "CreateContainerError".equals(waiting)) {
+          found.add(new PodProblem(CONFIG_ERROR, text + " (a Secret or ConfigMap named in spec.env or spec.auth is missing, or a key in it)"));
+        } else if (CREATING.contains(waiting)) {
+          mountFailure(pod, podEvents).ifPresent(found::add);
+        } else if ("ImagePullBackOff".equals(waiting) || "ErrImagePull".equals(waiting) || "InvalidImageName".equals(waiting)) {
           found.add(new PodProblem(IMAGE_PULL, text + " (check spec.image and the registry's pull secret)"));
         } else if ("CrashLoopBackOff".equals(waiting)) {
           found.add(new PodProblem(CRASH_LOOP, text + " (kubectl logs " + pod.getMetadata().getName() + " -c " + status.getName() + " --previous)"));
         }
       }
     }
-    List<String> order = List.of(INSUFFICIENT_GPU, UNSCHEDULABLE, IMAGE_PULL, CRASH_LOOP);
-    return found.stream().min((a, b) -> Integer.compare(order.indexOf(a.reason), order.indexOf(b.reason)));
+    return found.stream().min((a, b) -> Integer.compare(ORDER.indexOf(a.reason), ORDER.indexOf(b.reason)));
+  }
+
+  /** The newest FailedMount / FailedAttachVolume Event of a pod that is still being set up. */
+  private static Optional<PodProblem> mountFailure(Pod pod, List<Event> events) {
+    return events.stream()
+        .filter(e -> e.getInvolvedObject() != null && pod.getMetadata().getName().equals(e.getInvolvedObject().getName()))
+        .filter(e -> "FailedMount".equals(e.getReason()) || "FailedAttachVolume".equals(e.getReason()))
+        .reduce((first, second) -> second)
+        .map(e -> new PodProblem(MOUNT_FAILED, "pod " + pod.getMetadata().getName() + " cannot mount its volumes: " + e.getMessage()
+            + " (a hostPath folder must exist on the node, a claim must exist and be bound)"));
+  }
+
+  /** Pods still being set up: their volume Events are worth reading, and worth reading again later. */
+  public static List<Pod> beingCreated(List<Pod> pods) {
+    List<Pod> creating = new ArrayList<>();
+    for (Pod pod : pods) {
+      if (pod.getStatus() == null || pod.getMetadata().getDeletionTimestamp() != null) {
+        continue;
+      }
+      List<ContainerStatus> statuses = new ArrayList<>();
+      if (pod.getStatus().getInitContainerStatuses() != null) {
+        statuses.addAll(pod.getStatus().getInitContainerStatuses());
+      }
+      if (pod.getStatus().getContainerStatuses() != null) {
+        statuses.addAll(pod.getStatus().getContainerStatuses());
+      }
+      if (statuses.stream().anyMatch(s -> s.getState() != null && s.getState().getWaiting() != null
+          && CREATING.contains(s.getState().getWaiting().getReason()))) {
+        creating.add(pod);
+      }
+    }
+    return creating;
   }
 }

@@ -36,6 +36,12 @@ public final class StatusCalculator {
 
   /** The status of a valid AIService whose workload was applied. */
   public static AIServiceStatus running(AIService ai, Workload workload, Deployment actual, List<Pod> pods, Instant now) {
+    return running(ai, workload, actual, pods, List.of(), now);
+  }
+
+  /** As above, with the Events of pods still being set up (for volumes that fail to mount). */
+  public static AIServiceStatus running(AIService ai, Workload workload, Deployment actual, List<Pod> pods,
+      List<io.fabric8.kubernetes.api.model.Event> podEvents, Instant now) {
     AIServiceStatus status = base(ai, actual, workload.deployment().getSpec().getReplicas());
     status.url = workload.url();
     status.modelPaths = workload.modelPaths().isEmpty() ? null : workload.modelPaths();
@@ -45,7 +51,7 @@ public final class StatusCalculator {
         && actual.getStatus().getObservedGeneration() >= Optional.ofNullable(actual.getMetadata().getGeneration()).orElse(0L)
         && Optional.ofNullable(actual.getStatus().getUpdatedReplicas()).orElse(0) >= desired;
     int available = actual == null || actual.getStatus() == null ? 0 : Optional.ofNullable(actual.getStatus().getAvailableReplicas()).orElse(0);
-    Optional<PodProblem> problem = PodProblem.of(pods);
+    Optional<PodProblem> problem = PodProblem.of(actual, pods, podEvents);
 
     List<Condition> conditions = new ArrayList<>();
     if (desired == 0) {

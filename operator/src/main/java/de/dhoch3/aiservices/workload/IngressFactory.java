@@ -31,19 +31,20 @@ final class IngressFactory {
       }
       host = name + "." + config.ingress.domain;
     }
-    String className = spec.className != null ? spec.className : config.ingress.className;
+    // blank means unset: an empty ingressClassName or issuer annotation is refused (API server, cert-manager)
+    String className = blank(spec.className) ? config.ingress.className : spec.className;
     Map<String, String> annotations = new TreeMap<>(spec.annotations != null ? spec.annotations : Map.of());
     String tlsSecret = null;
     if (spec.tls != null) {
-      if (spec.tls.secretName != null) {
+      if (!blank(spec.tls.secretName)) {
         tlsSecret = spec.tls.secretName;
       } else {
-        String issuer = spec.tls.issuer != null ? spec.tls.issuer : config.ingress.clusterIssuer;
+        String issuer = !blank(spec.tls.issuer) ? spec.tls.issuer : config.ingress.clusterIssuer;
         if (issuer == null) {
           throw new InvalidSpecException("spec.expose.ingress.tls",
               "TLS asked for without a certificate source; set tls.secretName (existing Secret) or tls.issuer (cert-manager), or ingress.clusterIssuer in the operator configuration");
         }
-        boolean cluster = spec.tls.issuer == null || !Boolean.FALSE.equals(spec.tls.clusterIssuer);
+        boolean cluster = blank(spec.tls.issuer) || !Boolean.FALSE.equals(spec.tls.clusterIssuer);
         annotations.put(cluster ? CLUSTER_ISSUER_ANNOTATION : ISSUER_ANNOTATION, issuer);
         tlsSecret = name + "-tls";
       }
@@ -64,6 +65,10 @@ final class IngressFactory {
       builder.editSpec().addNewTl().withHosts(host).withSecretName(tlsSecret).endTl().endSpec();
     }
     return builder.build();
+  }
+
+  private static boolean blank(String value) {
+    return value == null || value.isBlank();
   }
 
   static String url(Ingress ingress) {

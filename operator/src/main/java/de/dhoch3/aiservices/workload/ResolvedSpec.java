@@ -42,6 +42,9 @@ record ResolvedSpec(
     String image = spec.image != null && !spec.image.isBlank() ? spec.image
         : config.imageOverride(spec.app.value()) != null ? config.imageOverride(spec.app.value())
         : defaults.image();
+    if (image != null && !image.matches("\\S+")) {
+      problems.add(new SpecProblem("spec.image", "'" + image + "' is not an image reference: it must not contain spaces, e.g. image: ghcr.io/me/my-app:1.0"));
+    }
     if (image == null) {
       problems.add(new SpecProblem("spec.image", "app: custom needs the container image to run, e.g. image: ghcr.io/me/my-app:1.0"));
     }

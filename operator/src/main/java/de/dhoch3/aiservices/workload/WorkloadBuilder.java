@@ -99,7 +99,7 @@ public final class WorkloadBuilder {
       container.setSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withRunAsUser(uid).build());
     }
     PodSpec podSpec = podSpec(spec, gpu, layout, container, volumes);
-    Deployment deployment = deployment(ai, labels, podSpec, configMap);
+    Deployment deployment = deployment(ai, labels, podSpec, configMap, resolved.startupSeconds());
     Service service = ServiceFactory.service(ai, labels, resolved.port());
     Ingress ingress = IngressFactory.ingress(ai, labels, config, service);
 
@@ -179,7 +179,7 @@ public final class WorkloadBuilder {
     return builder.build();
   }
 
-  private static Deployment deployment(AIService ai, Map<String, String> labels, PodSpec podSpec, ConfigMap configMap) {
+  private static Deployment deployment(AIService ai, Map<String, String> labels, PodSpec podSpec, ConfigMap configMap, int startupSeconds) {
     boolean suspended = Boolean.TRUE.equals(ai.getSpec().suspend);
     Map<String, String> podAnnotations = new TreeMap<>();
     if (configMap != null) {
@@ -194,6 +194,8 @@ public final class WorkloadBuilder {
           // one GPU holder at a time and one writer of the app's SQLite files: never two pods
           .withNewStrategy().withType("Recreate").endStrategy()
           .withRevisionHistoryLimit(3)
+          // a first start may download and compile for startupSeconds: only past that (plus image pull time) is a rollout stuck
+          .withProgressDeadlineSeconds(startupSeconds + 900)
           .withNewSelector().withMatchLabels(Labels.selector(ai)).endSelector()
           .withNewTemplate()
             .withNewMetadata().withLabels(labels).withAnnotations(podAnnotations).endMetadata()

@@ -147,7 +147,9 @@ class HelmChartTest {
     assertAllowed(rules, AIService.GROUP, "aiservices", "get", "list", "watch");
     assertAllowed(rules, AIService.GROUP, "aiservices/status", "update");
     assertAllowed(rules, "", "pods", "get", "list", "watch");
-    assertAllowed(rules, "", "events", "create");
+    assertAllowed(rules, "", "events", "create", "list");
+    // owner references carry blockOwnerDeletion: needs update on the owner's finalizers where enforced
+    assertAllowed(rules, AIService.GROUP, "aiservices/finalizers", "update");
     // nothing more: no wildcard, no secrets, no writes to AIServices' spec
     for (JsonNode rule : rules) {
       assertThat(rule.path("verbs")).extracting(JsonNode::asText).doesNotContain("*", "deletecollection", "patch");
