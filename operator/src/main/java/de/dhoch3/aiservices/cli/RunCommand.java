@@ -56,6 +56,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--lease-namespace", description = "Namespace of the leader-election Lease (default: the operator's own).")
   String leaseNamespace;
 
+  @Option(names = "--kubeconfig-out", description = "Embedded: write a kubeconfig for the in-process API server to this file and keep running, so kubectl or curl can watch and change objects.")
+  Path kubeconfigOut;
+
   @Option(names = "--timeout", defaultValue = "PT60S", description = "Embedded: how long to wait for convergence (ISO-8601, default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
@@ -118,13 +121,18 @@ final class RunCommand implements Callable<Integer> {
     try (EmbeddedCluster cluster = EmbeddedCluster.start();
         SimulatedDeploymentController simulation = new SimulatedDeploymentController(cluster.newClient()).start();
         KubernetesClient user = cluster.newClient()) {
+      if (kubeconfigOut != null) {
+        Files.writeString(kubeconfigOut, cluster.kubeconfig());
+        out.println("  kubeconfig for the in-process API server written to " + kubeconfigOut.toAbsolutePath()
+            + " (e.g. KUBECONFIG=" + kubeconfigOut + " kubectl get ais -A)");
+      }
       Operator operator = start(cluster.client(), operatorConfig);
       // a free port: the embedded run must not fail because something else listens on 8080
       try (HealthServer health = healthServer(operator, 0)) {
         List<AIService> applied = apply(out, user, cluster, operatorConfig, paths);
         EmbeddedReport.awaitConverged(user, applied, Instant.now().plus(timeout));
         EmbeddedReport.print(out, user, applied);
-        if (!once) {
+        if (!once || kubeconfigOut != null) {
           out.println();
           out.println("Operator running against the in-process API server" + (health == null ? "" : " (health and metrics on :" + health.port() + ")") + ". Ctrl-C to stop.");
           out.flush();

@@ -55,6 +55,18 @@ public final class EmbeddedCluster implements AutoCloseable {
     return server.createClient();
   }
 
+  /** A kubeconfig for this server (plain HTTP on localhost, no credentials), for kubectl or curl beside the operator. */
+  public String kubeconfig() {
+    io.fabric8.kubernetes.api.model.Config config = new io.fabric8.kubernetes.api.model.ConfigBuilder()
+        .addNewCluster().withName("aiservice-embedded").withNewCluster().withServer(client.getMasterUrl().toString()).endCluster().endCluster()
+        .addNewUser().withName("aiservice-embedded").withNewUser().endUser().endUser()
+        .addNewContext().withName("aiservice-embedded").withNewContext().withCluster("aiservice-embedded").withUser("aiservice-embedded")
+          .withNamespace("default").endContext().endContext()
+        .withCurrentContext("aiservice-embedded")
+        .build();
+    return Serialization.asYaml(config);
+  }
+
   public void ensureNamespace(String namespace) {
     if (client.namespaces().withName(namespace).get() == null) {
       client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();

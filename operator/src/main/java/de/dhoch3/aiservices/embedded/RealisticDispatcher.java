@@ -3,8 +3,6 @@ package de.dhoch3.aiservices.embedded;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.kubernetes.api.model.APIResourceBuilder;
-import io.fabric8.kubernetes.api.model.APIResourceListBuilder;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -16,12 +14,14 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * fabric8's CRUD mock with what a real API server adds on top ({@link ApiServerRules}): defaults
  * filled in on create and update, allocated Service addresses kept, and invalid objects refused
  * with 422, so an operator that would loop or write refused objects on a real cluster does so
- * here too. It also answers discovery for {@code resource.k8s.io/v1} (DRA), as a 1.34 server.
+ * here too. It also answers discovery ({@link Discovery}), including {@code resource.k8s.io/v1}
+ * (DRA) as a 1.34 server does, so kubectl works against it.
  */
 public final class RealisticDispatcher extends Dispatcher {
   private static final ObjectMapper JSON = Serialization.jsonMapper();
@@ -32,11 +32,11 @@ public final class RealisticDispatcher extends Dispatcher {
   public MockResponse dispatch(RecordedRequest request) {
     String path = request.getPath();
     String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
-    if (request.method() == HttpMethod.GET && bare.equals("/apis/resource.k8s.io/v1")) {
-      return json(200, new APIResourceListBuilder().withGroupVersion("resource.k8s.io/v1")
-          .addToResources(new APIResourceBuilder().withName("resourceclaimtemplates").withKind("ResourceClaimTemplate")
-              .withNamespaced(true).withVerbs(List.of("create", "delete", "get", "list", "patch", "update", "watch")).build())
-          .build());
+    if (request.method() == HttpMethod.GET) {
+      Optional<Object> discovery = Discovery.answer(bare);
+      if (discovery.isPresent()) {
+        return json(200, discovery.get());
+      }
     }
     boolean write = request.method() == HttpMethod.POST || request.method() == HttpMethod.PUT;
     if (!write || bare.endsWith("/status")) {
