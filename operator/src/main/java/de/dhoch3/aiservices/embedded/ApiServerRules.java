@@ -184,6 +184,11 @@ public final class ApiServerRules {
     }
   }
 
+  /** Why a real API server would refuse this object, or nothing: for checks of what the operator renders. */
+  public static List<String> refusals(io.fabric8.kubernetes.api.model.HasMetadata object) {
+    return new ApiServerRules().problems(io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().valueToTree(object), null);
+  }
+
   /** Why the API server would refuse this object (422), or nothing. */
   List<String> problems(ObjectNode object, ObjectNode stored) {
     List<String> problems = new ArrayList<>();

@@ -29,21 +29,28 @@ public final class EmbeddedCluster implements AutoCloseable {
   }
 
   private final KubernetesMockServer server;
+  private final RealisticDispatcher dispatcher;
   private final KubernetesClient client;
 
-  private EmbeddedCluster(KubernetesMockServer server) {
+  private EmbeddedCluster(KubernetesMockServer server, RealisticDispatcher dispatcher) {
     this.server = server;
+    this.dispatcher = dispatcher;
     this.client = server.createClient();
   }
 
   public static EmbeddedCluster start() {
+    RealisticDispatcher dispatcher = new RealisticDispatcher();
     KubernetesMockServer server = new KubernetesMockServer(
-        new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(),
-        new RealisticDispatcher(), false);
+        new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, false);
     server.init();
-    EmbeddedCluster cluster = new EmbeddedCluster(server);
+    EmbeddedCluster cluster = new EmbeddedCluster(server, dispatcher);
     cluster.installCrd();
     return cluster;
+  }
+
+  /** The server itself: faults to inject, writes to count. */
+  public RealisticDispatcher server() {
+    return dispatcher;
   }
 
   public KubernetesClient client() {

@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * fabric8's CRUD mock with what a real API server adds on top ({@link ApiServerRules}): defaults
@@ -27,9 +29,28 @@ public final class RealisticDispatcher extends Dispatcher {
   private static final ObjectMapper JSON = Serialization.jsonMapper();
   private final KubernetesMixedDispatcher store = new KubernetesMixedDispatcher(new HashMap<>());
   private final ApiServerRules rules = new ApiServerRules();
+  private final AtomicLong writes = new AtomicLong();
+  private volatile Function<RecordedRequest, MockResponse> fault = request -> null;
+
+  /** Answers requests for which the function returns a response (a test's outage), the rest as usual; null ends it. */
+  public void inject(Function<RecordedRequest, MockResponse> fault) {
+    this.fault = fault == null ? request -> null : fault;
+  }
+
+  /** Writes (create, update, patch, delete) answered so far, status writes included. */
+  public long writes() {
+    return writes.get();
+  }
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    MockResponse injected = fault.apply(request);
+    if (injected != null) {
+      return injected;
+    }
+    if (request.method() != HttpMethod.GET) {
+      writes.incrementAndGet();
+    }
     String path = request.getPath();
     String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
     if (request.method() == HttpMethod.GET) {
@@ -37,6 +58,10 @@ public final class RealisticDispatcher extends Dispatcher {
       if (discovery.isPresent()) {
         return json(200, discovery.get());
       }
+    }
+    if (request.method() == HttpMethod.GET && bare.endsWith("/events") && path.contains("fieldSelector=involvedObject")) {
+      // a real server selects Events by involvedObject; the mock cannot, so it answers all of them (callers filter too)
+      return store.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.GET, bare, request.getHeaders(), new Buffer()));
     }
     boolean write = request.method() == HttpMethod.POST || request.method() == HttpMethod.PUT;
     if (!write || bare.endsWith("/status")) {

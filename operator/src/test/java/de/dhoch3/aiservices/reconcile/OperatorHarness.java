@@ -21,13 +21,32 @@ final class OperatorHarness implements AutoCloseable {
   static final String NS = "studio";
   final EmbeddedCluster cluster;
   final KubernetesClient client;
-  final Operator operator;
+  Operator operator;
+  private final OperatorConfig config;
+  private final RetryPolicy retry;
+  private final java.util.function.Consumer<io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<AIService>> controller;
 
   OperatorHarness(OperatorConfig config) {
+    this(config, RetryPolicy.DEFAULT, null);
+  }
+
+  /** With a retry policy and controller adjustments (e.g. a short resync) of the test's own. */
+  OperatorHarness(OperatorConfig config, RetryPolicy retry,
+      java.util.function.Consumer<io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<AIService>> controller) {
     cluster = EmbeddedCluster.start();
     cluster.ensureNamespace(NS);
     client = cluster.newClient();
-    operator = AIServiceOperator.create(cluster.client(), config);
+    this.config = config;
+    this.retry = retry;
+    this.controller = controller;
+    operator = AIServiceOperator.create(cluster.client(), config, java.time.Clock.systemUTC(), null, null, controller, retry);
+    operator.start();
+  }
+
+  /** A new operator process on the same API server (the old one stopped first, if running). */
+  void restartOperator() {
+    operator.stop();
+    operator = AIServiceOperator.create(cluster.newClient(), config, java.time.Clock.systemUTC(), null, null, controller, retry);
     operator.start();
   }
 

@@ -63,6 +63,59 @@ class PodStatusTest extends OperatorScenario {
   }
 
   @Test
+  void aMissingSecretIsReportedAsContainerConfigError() {
+    AIService ai = runWithPod("no-secret", waiting("CreateContainerConfigError", "secret \"hf-token\" not found"));
+    var ready = condition(ai, StatusCalculator.READY).orElseThrow();
+    assertThat(ready.getReason()).isEqualTo(PodProblem.CONFIG_ERROR);
+    assertThat(ready.getMessage()).contains("secret \"hf-token\" not found");
+    assertThat(events("no-secret")).extracting(Event::getReason).contains(PodProblem.CONFIG_ERROR);
+  }
+
+  @Test
+  void aVolumeThatCannotMountIsReportedWithKubeletsMessage() {
+    String name = "no-folder";
+    String podName = name + "-7d4b9c-x2x9q";
+    // kubelet's Event, as `kubectl describe pod` shows it
+    harness.client.v1().events().inNamespace(NS).resource(new io.fabric8.kubernetes.api.model.EventBuilder()
+        .withNewMetadata().withName(podName + ".failedmount").withNamespace(NS).endMetadata()
+        .withNewInvolvedObject().withKind("Pod").withName(podName).withNamespace(NS).endInvolvedObject()
+        .withReason("FailedMount").withType("Warning")
+        .withMessage("MountVolume.SetUp failed for volume \"models\" : hostPath type check failed: /vol/service/cw/storage-models/models is not a directory")
+        .build()).create();
+    AIService ai = runWithPod(name, waiting("ContainerCreating", null));
+    var ready = condition(ai, StatusCalculator.READY).orElseThrow();
+    assertThat(ready.getReason()).isEqualTo(PodProblem.MOUNT_FAILED);
+    assertThat(ready.getMessage()).contains("hostPath type check failed: /vol/service/cw/storage-models/models is not a directory");
+  }
+
+  @Test
+  void podsRefusedAtCreationAndStuckRolloutsAreReportedFromTheDeployment() {
+    String name = "refused";
+    harness.create(aiservice(name, App.COMFYUI));
+    harness.awaitStatus(name, a -> a.getStatus().observedGeneration == 1L);
+    String admission = "pods \"refused-7d4b9c-x2x9q\" is forbidden: violates PodSecurity \"baseline:latest\": hostPath volumes (volumes \"models\", \"data\", \"user\")";
+    setDeploymentConditions(name, new io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder()
+        .withType("ReplicaFailure").withStatus("True").withReason("FailedCreate").withMessage(admission).build());
+    AIService ai = harness.awaitStatus(name, a -> condition(a, StatusCalculator.READY).map(c -> PodProblem.POD_CREATION_FAILED.equals(c.getReason())).orElse(false));
+    assertThat(condition(ai, StatusCalculator.READY).orElseThrow().getMessage()).contains(admission).contains("Pod Security");
+    assertThat(events(name)).extracting(Event::getReason).contains(PodProblem.POD_CREATION_FAILED);
+
+    setDeploymentConditions(name, new io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder()
+        .withType("Progressing").withStatus("False").withReason("ProgressDeadlineExceeded")
+        .withMessage("ReplicaSet \"refused-7d4b9c\" has timed out progressing.").build());
+    ai = harness.awaitStatus(name, a -> condition(a, StatusCalculator.READY).map(c -> PodProblem.PROGRESS_DEADLINE.equals(c.getReason())).orElse(false));
+    assertThat(condition(ai, StatusCalculator.READY).orElseThrow().getMessage()).contains("has timed out progressing");
+  }
+
+  private static void setDeploymentConditions(String name, io.fabric8.kubernetes.api.model.apps.DeploymentCondition condition) {
+    harness.client.apps().deployments().inNamespace(NS).withName(name).editStatus(d -> {
+      d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
+          .withObservedGeneration(d.getMetadata().getGeneration()).withReplicas(0).withConditions(condition).build());
+      return d;
+    });
+  }
+
+  @Test
   void draModeCreatesTheClaimTemplateThroughTheReconciler() {
     AIService ai = aiservice("dra-app", App.COMFYUI);
     ai.getSpec().gpu = new GpuSpec();
@@ -76,6 +129,17 @@ class PodStatusTest extends OperatorScenario {
           .satisfies(ref -> assertThat(ref.getName()).isEqualTo("dra-app"));
     });
     assertThat(harness.deployment("dra-app").getSpec().getTemplate().getSpec().getResourceClaims()).hasSize(1);
+
+    // leaving dra frees the claim template: nothing of the old mode stays behind
+    AIService changed = harness.get("dra-app");
+    changed.getSpec().gpu.mode = GpuSpec.Mode.EXCLUSIVE;
+    harness.client.resource(changed).update();
+    org.awaitility.Awaitility.await().untilAsserted(() -> {
+      assertThat(harness.client.resources(ResourceClaimTemplate.class).inNamespace(NS).withName("dra-app-gpu").get()).isNull();
+      var pod = harness.deployment("dra-app").getSpec().getTemplate().getSpec();
+      assertThat(pod.getResourceClaims()).isEmpty();
+      assertThat(pod.getContainers().get(0).getResources().getLimits()).containsKey("nvidia.com/gpu");
+    });
   }
 
   private static PodStatus waiting(String reason, String message) {
@@ -100,7 +164,7 @@ class PodStatusTest extends OperatorScenario {
     assertThat(pod.getMetadata().getLabels()).containsKey(Labels.INSTANCE);
     harness.client.resource(pod).create();
     Predicate<AIService> reported = a -> condition(a, StatusCalculator.READY)
-        .map(c -> List.of(PodProblem.INSUFFICIENT_GPU, PodProblem.UNSCHEDULABLE, PodProblem.IMAGE_PULL, PodProblem.CRASH_LOOP).contains(c.getReason()))
+        .map(c -> PodProblem.ORDER.contains(c.getReason()))
         .orElse(false);
     return harness.awaitStatus(name, reported);
   }
