@@ -45,7 +45,7 @@ public class AIServiceSpec {
   @JsonPropertyDescription("Overrides for the catalog's container facts (port, probes, paths); required for app: custom.")
   public ContainerSpec container;
 
-  @JsonPropertyDescription("API token from a Secret, for apps that support one (ai-toolkit: AI_TOOLKIT_AUTH).")
+  @JsonPropertyDescription("Credentials from a Secret: ai-toolkit's API token (AI_TOOLKIT_AUTH); invokeai's administrator login (keys email and password) for the model registrar of a multi-user InvokeAI.")
   public AuthSpec auth;
 
   @JsonPropertyDescription("How the app is reached: the Service and an optional Ingress.")

@@ -6,16 +6,19 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 
-/** An API token for apps that protect their API with one (AI Toolkit: AI_TOOLKIT_AUTH). */
+/**
+ * Credentials for apps that protect their API: AI Toolkit's token (AI_TOOLKIT_AUTH), InvokeAI's
+ * administrator login in multi-user mode (keys email and password).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AuthSpec {
   @Required
   @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
-  @JsonPropertyDescription("Secret in the AIService's namespace holding the token.")
+  @JsonPropertyDescription("Secret in the AIService's namespace holding the token (invokeai: the keys email and password).")
   @Size(max = 253)
   public String secretName;
 
-  @JsonPropertyDescription("Key of the token in the Secret (default: token).")
+  @JsonPropertyDescription("Key of the token in the Secret (default: token; invokeai: key of the password, default password).")
   @Size(max = 253)
   public String key;
 }

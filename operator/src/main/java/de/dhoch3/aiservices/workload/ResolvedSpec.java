@@ -62,8 +62,8 @@ record ResolvedSpec(
       problems.add(new SpecProblem("spec.storage.serviceDir", "'" + serviceDir + "' must be a single folder name like ComfyUI"));
     }
 
-    if (spec.auth != null && spec.app != App.AI_TOOLKIT) {
-      problems.add(new SpecProblem("spec.auth", "only ai-toolkit reads an API token (AI_TOOLKIT_AUTH); remove spec.auth for " + spec.app.value()));
+    if (spec.auth != null && spec.app != App.AI_TOOLKIT && spec.app != App.INVOKEAI) {
+      problems.add(new SpecProblem("spec.auth", "only ai-toolkit (AI_TOOLKIT_AUTH) and invokeai (administrator login of a multi-user InvokeAI) read spec.auth; remove it for " + spec.app.value()));
     }
     ContainerPaths paths = defaults.paths().withOverrides(spec.container);
     StorageResolver.Roots roots = null;

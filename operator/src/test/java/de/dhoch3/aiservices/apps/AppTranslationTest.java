@@ -191,6 +191,18 @@ public class AppTranslationTest {
     assertThat(scanPaths.split(":")).contains("/models/checkpoints", "/models/loras", "/models/diffusion_models");
     String script = workload.configMap().getData().get("register_models.py");
     assertThat(script).contains("/api/v2/models/scan_folder").contains("/api/v2/models/install").contains("\"inplace\": \"true\"");
+    assertThat(registrar.getImage()).isEqualTo(app(workload).getImage()).doesNotEndWith(":latest");
+
+    // multi-user InvokeAI: spec.auth names the Secret with an administrator's login, for the sidecar only
+    AIService multiUser = aiservice(App.INVOKEAI);
+    multiUser.getSpec().auth = new de.dhoch3.aiservices.api.AuthSpec();
+    multiUser.getSpec().auth.secretName = "invokeai-admin";
+    Workload withAuth = build(multiUser);
+    assertThat(pod(withAuth).getContainers().get(1).getEnv())
+        .filteredOn(e -> e.getValueFrom() != null)
+        .extracting(e -> e.getName() + "=" + e.getValueFrom().getSecretKeyRef().getName() + "/" + e.getValueFrom().getSecretKeyRef().getKey())
+        .containsExactly("INVOKEAI_EMAIL=invokeai-admin/email", "INVOKEAI_PASSWORD=invokeai-admin/password");
+    assertThat(app(withAuth).getEnv()).noneMatch(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null);
   }
 
   @Test
