@@ -131,7 +131,7 @@ public final class OwnedObjectDiff {
 
   private static void compare(String kind, String path, JsonNode want, JsonNode have, List<String> found) {
     if (empty(want)) {
-      if (!empty(have) && !serverFilled(kind, path)) {
+      if (!empty(have) && !serverFilled(kind, path) && !othersMayAdd(path)) {
         found.add(path + ": added");
       }
       return;
@@ -149,10 +149,9 @@ public final class OwnedObjectDiff {
         String field = names.next();
         compare(kind, path + "." + field, want.get(field), have.get(field), found);
       }
-      boolean othersMayAdd = path.endsWith("template.metadata.labels") || path.endsWith("template.metadata.annotations");
       for (Iterator<String> names = have.fieldNames(); names.hasNext(); ) {
         String field = names.next();
-        if (!want.has(field) && !empty(have.get(field)) && !othersMayAdd && !serverFilled(kind, path + "." + field)) {
+        if (!want.has(field) && !empty(have.get(field)) && !othersMayAdd(path + "." + field) && !othersMayAdd(path) && !serverFilled(kind, path + "." + field)) {
           found.add(path + "." + field + ": added");
         }
       }
@@ -167,6 +166,11 @@ public final class OwnedObjectDiff {
     } else if (!sameValue(path, want, have)) {
       found.add(path + ": " + have.asText() + " instead of " + want.asText());
     }
+  }
+
+  /** Pod-template labels and annotations others add (kubectl rollout restart's restartedAt): never reverted, no restart loop. */
+  private static boolean othersMayAdd(String path) {
+    return path.endsWith("template.metadata.labels") || path.endsWith("template.metadata.annotations");
   }
 
   private static boolean sameValue(String path, JsonNode want, JsonNode have) {

@@ -1,0 +1,118 @@
+package de.dhoch3.aiservices.reconcile.dependents;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The comparison that decides whether an owned object is rewritten: hand-written desired and live objects. */
+class OwnedObjectDiffTest {
+  private static final String UID = "uid-1";
+
+  private static Deployment desired() {
+    return new DeploymentBuilder()
+        .withNewMetadata().withName("app").withNamespace("studio").withLabels(Map.of("ai.dhoch3.de/aiservice", "app"))
+          .addNewOwnerReference().withUid(UID).withController(true).withKind("AIService").withName("app").withApiVersion("ai.dhoch3.de/v1alpha1").endOwnerReference()
+        .endMetadata()
+        .withNewSpec().withReplicas(1)
+          .withNewTemplate().withNewMetadata().withLabels(Map.of("ai.dhoch3.de/aiservice", "app")).endMetadata().withNewSpec()
+            .addNewContainer().withName("app").withImage("img:1")
+              .addNewEnv().withName("A").withValue("1").endEnv()
+              .addNewVolumeMount().withName("models").withMountPath("/models").withReadOnly(true).endVolumeMount()
+              .withNewResources().withLimits(Map.of("memory", new Quantity("1Gi"))).endResources()
+              .withNewReadinessProbe().withNewHttpGet().withPath("/").endHttpGet().endReadinessProbe()
+            .endContainer()
+          .endSpec().endTemplate()
+        .endSpec().build();
+  }
+
+  /** The desired object as a real API server stores it: defaults filled in, quantities canonical. */
+  private static Deployment asStored() {
+    Deployment live = Serialization.clone(desired());
+    live.getMetadata().setResourceVersion("42");
+    live.getMetadata().setUid("d-1");
+    live.getSpec().setRevisionHistoryLimit(10);
+    live.getSpec().setProgressDeadlineSeconds(600);
+    var pod = live.getSpec().getTemplate().getSpec();
+    pod.setDnsPolicy("ClusterFirst");
+    pod.setSchedulerName("default-scheduler");
+    pod.setRestartPolicy("Always");
+    var c = pod.getContainers().get(0);
+    c.setTerminationMessagePath("/dev/termination-log");
+    c.setImagePullPolicy("IfNotPresent");
+    c.getReadinessProbe().setPeriodSeconds(10);
+    c.getReadinessProbe().setSuccessThreshold(1);
+    c.getReadinessProbe().getHttpGet().setScheme("HTTP");
+    c.getResources().setLimits(Map.of("memory", new Quantity("1024Mi")));
+    live.getSpec().getTemplate().getMetadata().setAnnotations(Map.of("kubectl.kubernetes.io/restartedAt", "2026-11-25T10:00:00Z"));
+    return live;
+  }
+
+  @Test
+  void serverDefaultsCanonicalQuantitiesAndRolloutRestartsAreNoDifference() {
+    assertThat(OwnedObjectDiff.differences(desired(), asStored(), UID)).isEmpty();
+  }
+
+  @Test
+  void aWritableMountAddedByHandIsADifference() {
+    Deployment live = asStored();
+    live.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts()
+        .add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName("models").withMountPath("/rw").build());
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID))
+        .containsExactly("spec.template.spec.containers[0].volumeMounts: 2 entries instead of 1");
+  }
+
+  @Test
+  void fieldsOnlyTheLiveObjectHasAreDifferencesUnlessTheServerFillsThem() {
+    Deployment live = asStored();
+    live.getSpec().getTemplate().getSpec().setHostNetwork(true);
+    live.getSpec().getTemplate().getSpec().getContainers().get(0).setSecurityContext(
+        new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withPrivileged(true).build());
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).containsExactlyInAnyOrder(
+        "spec.template.spec.hostNetwork: added", "spec.template.spec.containers[0].securityContext: added");
+  }
+
+  @Test
+  void aRemovedEnvEntryAndAChangedValueAreDifferences() {
+    Deployment want = desired();
+    want.getSpec().getTemplate().getSpec().getContainers().get(0).setEnv(List.of());
+    assertThat(OwnedObjectDiff.differences(want, asStored(), UID)).containsExactly("spec.template.spec.containers[0].env: added");
+    Deployment live = asStored();
+    live.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil:1");
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).containsExactly("spec.template.spec.containers[0].image: evil:1 instead of img:1");
+  }
+
+  @Test
+  void aMissingOwnerReferenceAndAnAnnotationNoLongerWantedAreDifferences() {
+    Deployment live = asStored();
+    live.getMetadata().setOwnerReferences(List.of());
+    live.getMetadata().setAnnotations(Map.of("ai.dhoch3.de/owned-annotations", "cert-manager.io/cluster-issuer",
+        "cert-manager.io/cluster-issuer", "letsencrypt", "other.tool/x", "kept"));
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).containsExactlyInAnyOrder(
+        "metadata.annotations.cert-manager.io/cluster-issuer: no longer wanted",
+        "metadata.annotations.ai.dhoch3.de/owned-annotations: no longer wanted",
+        "metadata.ownerReferences: the AIService is not the controller");
+  }
+
+  @Test
+  void theReplacementKeepsAllocatedAddressesOthersAnnotationsAndDropsOnlyTheOperatorsOldOnes() {
+    Service want = new ServiceBuilder().withNewMetadata().withName("app").withAnnotations(Map.of()).endMetadata()
+        .withNewSpec().withType("NodePort").addNewPort().withName("http").withPort(8188).endPort().endSpec().build();
+    Service live = new ServiceBuilder().withNewMetadata().withName("app").withResourceVersion("7")
+          .withAnnotations(Map.of("ai.dhoch3.de/owned-annotations", "a", "a", "old", "b", "others")).endMetadata()
+        .withNewSpec().withType("NodePort").withClusterIP("10.96.0.12").withClusterIPs("10.96.0.12")
+          .addNewPort().withName("http").withPort(8188).withNodePort(31234).endPort().endSpec().build();
+    Service put = OwnedDependent.replacement(want, live);
+    assertThat(put.getMetadata().getResourceVersion()).isEqualTo("7");
+    assertThat(put.getSpec().getClusterIP()).isEqualTo("10.96.0.12");
+    assertThat(put.getSpec().getPorts().get(0).getNodePort()).isEqualTo(31234);
+    assertThat(put.getMetadata().getAnnotations()).isEqualTo(Map.of("b", "others"));
+  }
+}
