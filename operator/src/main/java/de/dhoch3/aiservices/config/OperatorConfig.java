@@ -30,6 +30,7 @@ public class OperatorConfig {
   public Storage storage = new Storage();
   public Gpu gpu = new Gpu();
   public Ingress ingress = new Ingress();
+  public Policy policy = new Policy();
 
   /** Namespaces to watch; empty means all. */
   public List<String> watchNamespaces = new ArrayList<>();
@@ -41,8 +42,42 @@ public class OperatorConfig {
     public VolumeRef models = VolumeRef.hostPath("/vol/service/cw/storage-models/models");
     public VolumeRef data = VolumeRef.hostPath("/vol/service/cw/storage");
     public VolumeRef user = VolumeRef.hostPath("/vol/service/cw/storage-user");
-    /** hostPath volumes are only allowed at or below one of these folders. */
-    public List<String> allowedHostPaths = new ArrayList<>(List.of("/vol/service/cw"));
+    /** The only host folders each storage role may use; roots of different roles never overlap. */
+    public Roots roots = new Roots();
+  }
+
+  /**
+   * hostPath roots per role. A model store path must lie at or below a models root; a data or
+   * user hostPath must BE one of its role's roots (the app's folder below it is serviceDir).
+   */
+  public static class Roots {
+    public List<String> models = new ArrayList<>(List.of("/vol/service/cw/storage-models"));
+    public List<String> data = new ArrayList<>(List.of("/vol/service/cw/storage"));
+    public List<String> user = new ArrayList<>(List.of("/vol/service/cw/storage-user"));
+
+    /** The roots of one role: models, data or user. */
+    public List<String> of(String role) {
+      return switch (role) {
+        case "models" -> models;
+        case "data" -> data;
+        case "user" -> user;
+        default -> throw new IllegalArgumentException(role);
+      };
+    }
+  }
+
+  /** What an AIService author may ask for; each refused with a message naming the field and this key. */
+  public static class Policy {
+    /** gpu.mode unmanaged (and NVIDIA_VISIBLE_DEVICES in env) bypasses the scheduler's GPU accounting. */
+    public boolean allowUnmanagedGpu = false;
+    /** Service types an AIService may ask for. */
+    public List<String> serviceTypes = new ArrayList<>(List.of("ClusterIP"));
+    /** Ingress hosts must end with one of these (empty: the configured ingress.domain; neither: any host). */
+    public List<String> ingressHostSuffixes = new ArrayList<>();
+    /** Ingress annotation keys matching one of these regular expressions are refused (snippets run arbitrary proxy config). */
+    public List<String> refusedAnnotationPatterns = new ArrayList<>(List.of("(?i).*snippet.*"));
+    /** Whether spec.storage may replace the configured roots (within the role rules) at all. */
+    public boolean allowStorageOverrides = true;
   }
 
   public static class Gpu {
@@ -81,6 +116,13 @@ public class OperatorConfig {
 
   public static OperatorConfig defaults() {
     return new OperatorConfig();
+  }
+
+  /** Checks a configuration built in code as {@link #load} checks a file. */
+  public OperatorConfig checked() {
+    blanksAreUnset();
+    check("operator configuration");
+    return this;
   }
 
   /** Reads the file; a missing or empty file means the defaults. Unknown keys are an error. */
@@ -131,10 +173,15 @@ public class OperatorConfig {
     if (gpu.tolerations == null) {
       gpu.tolerations = new ArrayList<>();
     }
-    if (storage.allowedHostPaths == null) {
-      storage.allowedHostPaths = new ArrayList<>();
+    if (storage.roots == null) {
+      storage.roots = new Roots();
     }
-    storage.allowedHostPaths.removeIf(path -> path == null || path.isBlank());
+    for (String role : List.of("models", "data", "user")) {
+      storage.roots.of(role).removeIf(path -> path == null || path.isBlank());
+    }
+    if (policy == null) {
+      policy = new Policy();
+    }
     if (watchNamespaces == null) {
       watchNamespaces = new ArrayList<>();
     }
@@ -164,10 +211,15 @@ public class OperatorConfig {
   }
 
   private void check(String source) {
-    for (String root : storage.allowedHostPaths) {
-      if (root == null || !root.startsWith("/") || root.contains("..")) {
-        throw new ConfigException(
-            source + ": storage.allowedHostPaths entries must be absolute folders without '..', got '" + root + "'", null);
+    List<String> problems = de.dhoch3.aiservices.storage.StorageRoles.configProblems(this);
+    if (!problems.isEmpty()) {
+      throw new ConfigException(source + ": " + String.join("; ", problems), null);
+    }
+    for (String pattern : policy.refusedAnnotationPatterns) {
+      try {
+        java.util.regex.Pattern.compile(pattern);
+      } catch (java.util.regex.PatternSyntaxException e) {
+        throw new ConfigException(source + ": policy.refusedAnnotationPatterns: '" + pattern + "' is not a regular expression", e);
       }
     }
     if (gpu.count < 0) {

@@ -23,10 +23,29 @@ public final class StorageResolver {
     StorageRoot models = root(problems, "models", MODELS_VOLUME, spec == null ? null : spec.models, config.storage.models, config, true);
     StorageRoot data = root(problems, "data", DATA_VOLUME, spec == null ? null : spec.data, config.storage.data, config, false);
     StorageRoot user = root(problems, "user", USER_VOLUME, spec == null ? null : spec.user, config.storage.user, config, false);
+    if (spec != null && !config.policy.allowStorageOverrides) {
+      for (String role : StorageRoles.ROLES) {
+        VolumeRef given = role.equals("models") ? spec.models : role.equals("data") ? spec.data : spec.user;
+        if (given != null) {
+          problems.add(new SpecProblem("spec.storage." + role, "the admin allows no storage overrides (policy.allowStorageOverrides: false);"
+              + " remove it to use the configured storage"));
+        }
+      }
+    }
+    if (problems.isEmpty()) {
+      Roots roots = new Roots(models, data, user);
+      StorageRoles.claimOverlaps(roots, field(spec, "models"), field(spec, "data"), field(spec, "user"))
+          .forEach(p -> problems.add(new SpecProblem(p.substring(0, p.indexOf(':')), p.substring(p.indexOf(':') + 2))));
+    }
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);
     }
     return new Roots(models, data, user);
+  }
+
+  private static String field(StorageSpec spec, String role) {
+    VolumeRef given = spec == null ? null : role.equals("models") ? spec.models : role.equals("data") ? spec.data : spec.user;
+    return given != null ? "spec.storage." + role : "operator configuration storage." + role;
   }
 
   private static StorageRoot root(
@@ -54,14 +73,12 @@ public final class StorageResolver {
       if (!subPath.isEmpty()) {
         hostPath = hostPath.equals("/") ? "/" + subPath : hostPath + "/" + subPath;
       }
-      String host = hostPath;
-      if (config.storage.allowedHostPaths.stream().noneMatch(allowed -> SafePaths.isUnder(host, SafePaths.absolute("allowedHostPaths", allowed)))) {
-        problems.add(new SpecProblem(field + ".hostPath",
-            "'" + host + "' is outside the allowed hostPath roots " + config.storage.allowedHostPaths
-                + "; use a folder below one of them, or ask the admin to add the root to storage.allowedHostPaths"));
+      String refused = StorageRoles.hostPathProblem(key, hostPath, config);
+      if (refused != null) {
+        problems.add(new SpecProblem(field + ".hostPath", refused));
         return null;
       }
-      return new StorageRoot(volumeName, host, null, "", readOnly);
+      return new StorageRoot(volumeName, hostPath, null, "", readOnly);
     } catch (InvalidSpecException e) {
       problems.addAll(e.problems());
       return null;

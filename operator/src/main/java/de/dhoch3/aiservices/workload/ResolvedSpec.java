@@ -11,6 +11,7 @@ import de.dhoch3.aiservices.apps.StoreCategories;
 import de.dhoch3.aiservices.config.OperatorConfig;
 import de.dhoch3.aiservices.storage.SafePaths;
 import de.dhoch3.aiservices.storage.StorageResolver;
+import de.dhoch3.aiservices.validation.ContainerPathRules;
 import de.dhoch3.aiservices.validation.InvalidSpecException;
 import de.dhoch3.aiservices.validation.SpecProblem;
 import java.util.ArrayList;
@@ -65,7 +66,8 @@ record ResolvedSpec(
     if (spec.auth != null && spec.app != App.AI_TOOLKIT && spec.app != App.INVOKEAI) {
       problems.add(new SpecProblem("spec.auth", "only ai-toolkit (AI_TOOLKIT_AUTH) and invokeai (administrator login of a multi-user InvokeAI) read spec.auth; remove it for " + spec.app.value()));
     }
-    ContainerPaths paths = defaults.paths().withOverrides(spec.container);
+    ContainerPaths paths = containerPaths(defaults.paths(), spec.container, problems);
+    problems.addAll(de.dhoch3.aiservices.validation.AdminPolicy.problems(spec, ai.getMetadata().getName(), config));
     StorageResolver.Roots roots = null;
     try {
       roots = StorageResolver.resolve(spec.storage, config);
@@ -75,6 +77,7 @@ record ResolvedSpec(
 
     Map<String, List<String>> categories = categories(spec, defaults, problems);
     List<AppLayout.StoreMount> storeMounts = storeMounts(spec.models, problems);
+    nestedTargets(storeMounts, paths, problems);
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);
     }
@@ -118,6 +121,47 @@ record ResolvedSpec(
     return result;
   }
 
+  /** The catalog's container paths with the spec's overrides, each checked and normalised. */
+  private static ContainerPaths containerPaths(ContainerPaths defaults, de.dhoch3.aiservices.api.ContainerSpec container, List<SpecProblem> problems) {
+    if (container == null) {
+      return defaults;
+    }
+    return new ContainerPaths(
+        override("spec.container.modelsPath", container.modelsPath, defaults.models(), problems),
+        override("spec.container.dataPath", container.dataPath, defaults.data(), problems),
+        override("spec.container.outputPath", container.outputPath, defaults.output(), problems),
+        override("spec.container.inputPath", container.inputPath, defaults.input(), problems),
+        override("spec.container.workflowsPath", container.workflowsPath, defaults.workflows(), problems));
+  }
+
+  private static String override(String field, String given, String fallback, List<SpecProblem> problems) {
+    if (given == null) {
+      return fallback;
+    }
+    String checked = ContainerPathRules.check(field, given, problems);
+    return checked != null ? checked : fallback;
+  }
+
+  /**
+   * A mount inside the read-only store mount, or inside another store file or folder the spec
+   * mounts, would need a mount point created INSIDE the store: refused, as are duplicates.
+   */
+  private static void nestedTargets(List<AppLayout.StoreMount> mounts, ContainerPaths paths, List<SpecProblem> problems) {
+    for (int i = 0; i < mounts.size(); i++) {
+      String target = mounts.get(i).target();
+      if (paths.models() != null && ContainerPathRules.nested(target, paths.models())) {
+        problems.add(new SpecProblem("spec.models", "the target " + target + " lies in the store mount " + paths.models()
+            + " (or contains it): a mount point there would have to be created inside the read-only store; choose a target outside it"));
+      }
+      for (int j = i + 1; j < mounts.size(); j++) {
+        if (ContainerPathRules.nested(target, mounts.get(j).target())) {
+          problems.add(new SpecProblem("spec.models", "the targets " + target + " and " + mounts.get(j).target()
+              + " are the same or nested; give each file or folder its own target"));
+        }
+      }
+    }
+  }
+
   private static List<AppLayout.StoreMount> storeMounts(ModelsSpec models, List<SpecProblem> problems) {
     List<AppLayout.StoreMount> mounts = new ArrayList<>();
     if (models == null) {
@@ -136,8 +180,10 @@ record ResolvedSpec(
       ModelsSpec.FileMount mount = list.get(i);
       try {
         String source = SafePaths.relative(field + "[" + i + "].source", mount.source);
-        String target = SafePaths.absolute(field + "[" + i + "].target", mount.target);
-        mounts.add(new AppLayout.StoreMount(source, target));
+        String target = ContainerPathRules.check(field + "[" + i + "].target", mount.target, problems);
+        if (target != null) {
+          mounts.add(new AppLayout.StoreMount(source, target));
+        }
       } catch (InvalidSpecException e) {
         problems.addAll(e.problems());
       }

@@ -203,7 +203,9 @@ class HelmChartTest {
     assertThat(defaults.storage.models.hostPath).isEqualTo("/vol/service/cw/storage-models/models");
     assertThat(defaults.storage.data.hostPath).isEqualTo("/vol/service/cw/storage");
     assertThat(defaults.storage.user.hostPath).isEqualTo("/vol/service/cw/storage-user");
-    assertThat(defaults.storage.allowedHostPaths).containsExactly("/vol/service/cw");
+    assertThat(defaults.storage.roots.models).containsExactly("/vol/service/cw/storage-models");
+    assertThat(defaults.storage.roots.data).containsExactly("/vol/service/cw/storage");
+    assertThat(defaults.policy.serviceTypes).containsExactly("ClusterIP");
     assertThat(defaults.gpu.mode).isEqualTo(GpuSpec.Mode.EXCLUSIVE);
 
     OperatorConfig nfs = config(render(ROOT.resolve("examples/helm/multi-node-nfs.yaml")));

@@ -84,7 +84,7 @@ class RenderCommandTest {
         """);
     assertThat(outside.exit()).isEqualTo(1);
     // refused by the operator's own checks, all at once
-    assertThat(outside.err()).contains("spec.storage.models.hostPath").contains("spec.storage.user.hostPath").contains("allowedHostPaths");
+    assertThat(outside.err()).contains("spec.storage.models.hostPath").contains("spec.storage.user.hostPath").contains("storage.roots.models").contains("storage.roots.user");
   }
 
   @Test

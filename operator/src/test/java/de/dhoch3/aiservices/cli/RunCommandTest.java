@@ -39,7 +39,9 @@ class RunCommandTest {
       }
     }
     assertThat(total).as(printed).isEqualTo(aiservices);
-    assertThat(ready).as(printed).isEqualTo(aiservices);
+    // every example comes up but the one that shows an admin policy at work: unmanaged GPUs are off by default
+    assertThat(ready).as(printed).isEqualTo(aiservices - 1);
+    assertThat(printed).containsPattern("(?m)^gpu-examples\\s+comfyui-unmanaged\\s+comfyui\\s+False\\s+InvalidSpec");
     assertThat(printed).contains("Deployment/comfyui", "ConfigMap/comfyui-config", "Ingress/comfyui", "ResourceClaimTemplate/comfyui-dra-gpu");
   }
 }

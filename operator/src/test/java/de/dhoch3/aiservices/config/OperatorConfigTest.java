@@ -20,7 +20,11 @@ class OperatorConfigTest {
     assertThat(config.storage.models.hostPath).isEqualTo("/vol/service/cw/storage-models/models");
     assertThat(config.storage.data.hostPath).isEqualTo("/vol/service/cw/storage");
     assertThat(config.storage.user.hostPath).isEqualTo("/vol/service/cw/storage-user");
-    assertThat(config.storage.allowedHostPaths).containsExactly("/vol/service/cw");
+    assertThat(config.storage.roots.models).containsExactly("/vol/service/cw/storage-models");
+    assertThat(config.storage.roots.data).containsExactly("/vol/service/cw/storage");
+    assertThat(config.storage.roots.user).containsExactly("/vol/service/cw/storage-user");
+    assertThat(config.policy.allowUnmanagedGpu).isFalse();
+    assertThat(config.policy.serviceTypes).containsExactly("ClusterIP");
     assertThat(config.watchNamespaces).isEmpty();
     assertThat(config.gpu.mode).isEqualTo(GpuSpec.Mode.EXCLUSIVE);
   }
@@ -30,7 +34,8 @@ class OperatorConfigTest {
     OperatorConfig config = parse("""
         storage:
           models: {claimName: studio-models}
-          allowedHostPaths: [/srv/ai]
+          data: {hostPath: /srv/ai/data}
+          roots: {models: [/srv/ai/models], data: [/srv/ai/data], user: [/vol/service/cw/storage-user]}
         gpu: {mode: shared}
         ingress: {domain: studio.example.com, className: traefik}
         watchNamespaces: [studio]
@@ -38,8 +43,8 @@ class OperatorConfigTest {
           comfyui: {image: yanwk/comfyui-boot:cu128-megapak}
         """);
     assertThat(config.storage.models.claimName).isEqualTo("studio-models");
-    assertThat(config.storage.data.hostPath).isEqualTo("/vol/service/cw/storage");
-    assertThat(config.storage.allowedHostPaths).containsExactly("/srv/ai");
+    assertThat(config.storage.data.hostPath).isEqualTo("/srv/ai/data");
+    assertThat(config.storage.roots.data).containsExactly("/srv/ai/data");
     assertThat(config.gpu.mode).isEqualTo(GpuSpec.Mode.SHARED);
     assertThat(config.gpu.resourceName).isEqualTo("nvidia.com/gpu");
     assertThat(config.ingress.domain).isEqualTo("studio.example.com");
@@ -51,7 +56,19 @@ class OperatorConfigTest {
   void unknownKeysAndBadRootsAreErrorsThatSayWhere() {
     assertThatThrownBy(() -> parse("storage:\n  modelz: {hostPath: /x}\n"))
         .hasMessageContaining("unknown key 'modelz'").hasMessageContaining("models");
-    assertThatThrownBy(() -> parse("storage:\n  allowedHostPaths: [relative/path]\n"))
-        .hasMessageContaining("storage.allowedHostPaths");
+    assertThatThrownBy(() -> parse("storage:\n  roots: {models: [relative/path]}\n"))
+        .hasMessageContaining("storage.roots.models");
+  }
+
+  @Test
+  void rolesThatOverlapStopTheOperatorAtStart() {
+    // the old single allow-list: the store and every app's data under one prefix
+    assertThatThrownBy(() -> parse("storage:\n  roots: {models: [/vol/service/cw], data: [/vol/service/cw/storage], user: [/vol/service/cw/storage-user]}\n"))
+        .hasMessageContaining("storage.roots.models '/vol/service/cw' and storage.roots.data '/vol/service/cw/storage' overlap");
+    assertThatThrownBy(() -> parse("storage:\n  roots: {models: [/srv/store], data: [/srv/store/], user: [/srv/user]}\n"))
+        .hasMessageContaining("overlap");
+    // a default that lies outside its role's roots
+    assertThatThrownBy(() -> parse("storage:\n  data: {hostPath: /vol/service/cw/storage-models/models}\n"))
+        .hasMessageContaining("storage.data.hostPath").hasMessageContaining("is not one of the data roots");
   }
 }

@@ -82,15 +82,27 @@ class GpuModesTest {
   }
 
   @Test
+  void unmanagedIsRefusedUnlessTheAdminAllowsIt() {
+    assertThatThrownBy(() -> build(comfy(gpu(GpuSpec.Mode.UNMANAGED))))
+        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("spec.gpu.mode").hasMessageContaining("policy.allowUnmanagedGpu");
+    var ai = comfy(gpu(GpuSpec.Mode.EXCLUSIVE));
+    ai.getSpec().env = List.of(new EnvVar("NVIDIA_VISIBLE_DEVICES", "all", null));
+    assertThatThrownBy(() -> build(ai)).isInstanceOf(InvalidSpecException.class).hasMessageContaining("spec.env[0].name");
+  }
+
+  @Test
   void unmanagedRequestsNothingAndMakesGpusVisibleLikeDockerCompose() {
-    Workload all = build(comfy(gpu(GpuSpec.Mode.UNMANAGED)));
+    OperatorConfig allowing = OperatorConfig.defaults();
+    allowing.policy.allowUnmanagedGpu = true;
+    java.util.function.Function<de.dhoch3.aiservices.api.AIService, Workload> build = ai -> WorkloadBuilder.build(ai, allowing);
+    Workload all = build.apply(comfy(gpu(GpuSpec.Mode.UNMANAGED)));
     assertThat(app(all).getResources().getLimits()).isNull();
     assertThat(pod(all).getRuntimeClassName()).isEqualTo("nvidia");
     assertThat(app(all).getEnv()).contains(new EnvVar("NVIDIA_VISIBLE_DEVICES", "all", null));
 
     GpuSpec some = gpu(GpuSpec.Mode.UNMANAGED);
     some.visibleDevices = List.of("0", "GPU-5f2c");
-    assertThat(app(build(comfy(some))).getEnv()).contains(new EnvVar("NVIDIA_VISIBLE_DEVICES", "0,GPU-5f2c", null));
+    assertThat(app(build.apply(comfy(some))).getEnv()).contains(new EnvVar("NVIDIA_VISIBLE_DEVICES", "0,GPU-5f2c", null));
   }
 
   @Test

@@ -227,7 +227,7 @@ class AIServiceReconcilerTest extends OperatorScenario {
     AIService stalled = harness.awaitStatus("steady", conditionIs(StatusCalculator.STALLED, "True"));
     assertThat(stalled.getStatus().observedGeneration).isEqualTo(2L);
     assertThat(condition(stalled, StatusCalculator.STALLED).orElseThrow().getMessage())
-        .contains("spec.storage.models.hostPath").contains("/home/artist/models").contains("allowedHostPaths");
+        .contains("spec.storage.models.hostPath").contains("/home/artist/models").contains("storage.roots.models");
     Deployment after = harness.deployment("steady");
     assertThat(after.getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
     assertThat(after.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())

@@ -1,0 +1,70 @@
+package de.dhoch3.aiservices.validation;
+
+import de.dhoch3.aiservices.api.AIServiceSpec;
+import de.dhoch3.aiservices.api.ExposeSpec;
+import de.dhoch3.aiservices.api.GpuSpec;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * What the admin allows AIService authors to ask for (operator configuration {@code policy}),
+ * each rule next to its message. Pure.
+ */
+public final class AdminPolicy {
+  private AdminPolicy() {}
+
+  public static List<SpecProblem> problems(AIServiceSpec spec, String name, OperatorConfig config) {
+    OperatorConfig.Policy policy = config.policy;
+    List<SpecProblem> problems = new ArrayList<>();
+    if (!policy.allowUnmanagedGpu) {
+      if (spec.gpu != null && spec.gpu.mode == GpuSpec.Mode.UNMANAGED) {
+        problems.add(new SpecProblem("spec.gpu.mode", "unmanaged hides the app's GPU use from the scheduler and gives it every GPU;"
+            + " the admin does not allow it (policy.allowUnmanagedGpu: false): use shared (time-slicing) or exclusive"));
+      }
+      if (spec.env != null) {
+        for (int i = 0; i < spec.env.size(); i++) {
+          if ("NVIDIA_VISIBLE_DEVICES".equals(spec.env.get(i).getName())) {
+            problems.add(new SpecProblem("spec.env[" + i + "].name", "NVIDIA_VISIBLE_DEVICES picks GPUs behind the scheduler's back;"
+                + " the admin does not allow it (policy.allowUnmanagedGpu: false): use spec.gpu"));
+          }
+        }
+      }
+    }
+    ExposeSpec expose = spec.expose;
+    if (expose != null && expose.service != null && expose.service.type != null) {
+      String type = switch (expose.service.type) {
+        case CLUSTER_IP -> "ClusterIP";
+        case NODE_PORT -> "NodePort";
+        case LOAD_BALANCER -> "LoadBalancer";
+      };
+      if (!policy.serviceTypes.contains(type)) {
+        problems.add(new SpecProblem("spec.expose.service.type", type + " is not allowed here (policy.serviceTypes: " + policy.serviceTypes
+            + "); reach the app through spec.expose.ingress, or ask the admin"));
+      }
+    }
+    if (expose != null && expose.ingress != null) {
+      String host = expose.ingress.host;
+      List<String> suffixes = !policy.ingressHostSuffixes.isEmpty() ? policy.ingressHostSuffixes
+          : config.ingress.domain != null ? List.of(config.ingress.domain) : List.of();
+      if (host != null && !host.isBlank() && !suffixes.isEmpty()
+          && suffixes.stream().noneMatch(suffix -> host.equals(suffix) || host.endsWith("." + suffix))) {
+        problems.add(new SpecProblem("spec.expose.ingress.host", "'" + host + "' is not below the studio's domains " + suffixes
+            + " (policy.ingressHostSuffixes); use e.g. " + name + "." + suffixes.get(0) + ", or leave host out"));
+      }
+      if (expose.ingress.annotations != null) {
+        for (String key : expose.ingress.annotations.keySet()) {
+          for (String pattern : policy.refusedAnnotationPatterns) {
+            if (Pattern.compile(pattern).matcher(key).matches()) {
+              problems.add(new SpecProblem("spec.expose.ingress.annotations." + key, "refused by the admin's policy (" + pattern
+                  + " in policy.refusedAnnotationPatterns): snippet annotations run arbitrary proxy configuration; remove it"));
+              break;
+            }
+          }
+        }
+      }
+    }
+    return problems;
+  }
+}
