@@ -28,6 +28,11 @@ public class ModelsSpec {
   @Size(max = 64)
   public List<FileMount> mounts;
 
+  @JsonPropertyDescription("fooocus: the checkpoint file loaded at start (a file name in a checkpoints folder). Default: the first checkpoint found in the store's checkpoints folder.")
+  @Pattern("^[^/]+(/[^/]+)*$")
+  @Size(max = 255)
+  public String defaultModel;
+
   /** A category the app should find in an extra store folder. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public static class ExtraPath {

@@ -5,27 +5,40 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import java.util.List;
 
 /**
- * AI Toolkit (ostris/ai-toolkit): MODELS_PATH is a writable folder on the data volume through
- * which the shared diffusion_models, text_encoders and vae folders are visible read-only.
- * Training output and datasets are database settings, not env: the user share is mounted at
- * their defaults. The settings database must exist as a file before start.
+ * AI Toolkit (ostris/ai-toolkit; image ostris/aitoolkit, docker/Dockerfile: root, app in
+ * /app/ai-toolkit, CMD /start.sh, UI on 8675). MODELS_PATH (env, wins over the setting) is a
+ * writable folder on the data volume with links to the store's diffusion_models, text_encoders
+ * and vae folders, made at start for those the store holds. Training output, datasets and
+ * DATA_ROOT are database settings with defaults under /app/ai-toolkit (ui/src/paths.ts): the user
+ * share and the data volume are mounted at those defaults.
+ *
+ * <p>The settings database (/app/ai-toolkit/aitk_db.db, ui/prisma/schema.prisma) gets its tables
+ * only when the image is built ({@code prisma db push}); nothing creates them at start. So a
+ * {@code seed-database} step copies the image's own database onto the data volume when the
+ * persisted one is missing or empty, and never touches a real one.
  */
 public final class AiToolkitProfile extends AppProfile {
   static final String APP = "/app/ai-toolkit";
   static final String DB_FILE = "aitk_db.db";
+  static final String SEED_DATABASE = "seed-database";
 
   private static final AppDefaults DEFAULTS =
       new AppDefaults(
           App.AI_TOOLKIT,
-          "ostris/aitoolkit:latest",
+          // released versions are tagged 0.x.y (the repository's build_and_push_docker script); CUDA 13: host driver R580 or newer
+          "ostris/aitoolkit:0.13.18",
           8675,
           "/",
           "AIToolkit",
-          new ContainerPaths(null, null, APP + "/output", "/user/input", null),
+          // the store is mounted for the links to resolve
+          new ContainerPaths("/models", null, APP + "/output", "/user/input", null),
           null,
           null,
           List.of("diffusion_models", "text_encoders", "vae"),
-          null);
+          null,
+          null,
+          // root working on its own files
+          List.of());
 
   public AiToolkitProfile() {
     super(DEFAULTS);
@@ -39,18 +52,21 @@ public final class AiToolkitProfile extends AppProfile {
     layout.dataMounts.add(new AppLayout.DataMount("models", modelsPath));
     // Hugging Face downloads are large: keep them across restarts
     layout.dataMounts.add(new AppLayout.DataMount("cache", "/root/.cache"));
-    // the SQLite settings file must exist as a FILE before its subPath mount, or kubelet makes a folder
-    layout.prepareCommands.add("touch " + AppLayout.PREPARE_DATA + "/" + DB_FILE);
+    // uploads and other state of the UI (DATA_ROOT's default)
+    layout.dataMounts.add(new AppLayout.DataMount("data", APP + "/data"));
+    layout.ownedDataPaths.add("data");
+    // the settings database: seeded from the image's own (tables included) before its subPath mount
+    layout.steps.add(new AppLayout.AppStep(SEED_DATABASE,
+        "if [ -s " + AppLayout.PREPARE_DATA + "/" + DB_FILE + " ]; then echo 'kept the existing " + DB_FILE + "'; else "
+            + "cp " + APP + "/" + DB_FILE + " " + AppLayout.PREPARE_DATA + "/" + DB_FILE + ".new && mv " + AppLayout.PREPARE_DATA + "/" + DB_FILE + ".new "
+            + AppLayout.PREPARE_DATA + "/" + DB_FILE + " && echo 'seeded " + DB_FILE + " from the image'; fi"));
     layout.dataMounts.add(new AppLayout.DataMount(DB_FILE, APP + "/" + DB_FILE));
     layout.userMounts.add(new AppLayout.UserMount("datasets/" + request.serviceDir(), APP + "/datasets", false));
 
     request.categories().forEach((category, folders) -> {
-      String target = modelsPath + "/" + category;
-      // one folder per category name; an alias folder (clip, unet) gets its own name beside it
+      // one link per folder; an alias folder (clip, unet) gets its own name beside the category's
       for (String folder : folders) {
-        String path = folder.equals(category) ? target : modelsPath + "/" + folder.replace('/', '_');
-        layout.storeMounts.add(new AppLayout.StoreMount(folder, path));
-        layout.modelPath(category, path, "MODELS_PATH mount (read-only)");
+        layout.linkFolder(category, folder, APP, "models/" + folder.replace('/', '_'), "MODELS_PATH link");
       }
     });
 

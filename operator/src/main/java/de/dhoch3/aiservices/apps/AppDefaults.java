@@ -13,6 +13,9 @@ import java.util.List;
  * @param categories the shared store categories the app can be given, in the store's names
  * @param runAsUid the non-root UID the image runs as (its writable folders are chowned to it,
  *     because hostPath ignores fsGroup), or null when the app runs as root
+ * @param imageNeeds for apps without a usable public image (image null): what an image must
+ *     provide for this translation, said when spec.image is missing
+ * @param capabilities what the image's entrypoint needs beyond none (every other capability is dropped)
  */
 public record AppDefaults(
     App app,
@@ -24,4 +27,6 @@ public record AppDefaults(
     String argsEnv,
     List<String> command,
     List<String> categories,
-    Long runAsUid) {}
+    Long runAsUid,
+    String imageNeeds,
+    List<String> capabilities) {}

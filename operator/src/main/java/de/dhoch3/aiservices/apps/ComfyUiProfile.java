@@ -8,27 +8,46 @@ import java.util.Map;
 /**
  * ComfyUI (yanwk/comfyui-boot): the store is added through a generated extra_model_paths.yaml
  * with is_default false, so ComfyUI's own models folder (on the writable data volume) stays the
- * default and downloads never go to the store.
+ * default and downloads never go to the store. Missing store folders are harmless:
+ * utils/extra_config.py adds them unchecked and folder_paths.recursive_search skips a folder that
+ * is not there. The image (YanWenKun/ComfyUI-Docker cu126-megapak/Dockerfile and
+ * runner-scripts/entrypoint.sh) runs as root in /root, copies ComfyUI into /root/ComfyUI on first
+ * start and runs {@code python3 ./ComfyUI/main.py --listen --port 8188 ${CLI_ARGS}}.
+ *
+ * <p>ComfyUI has one input folder, which uploads write into (POST /upload/image), and LoadImage
+ * lists only its top level (nodes.py, os.listdir) and refuses files that resolve outside it
+ * (folder_paths.get_annotated_filepath). So the input folder is the app's writable uploads
+ * folder, the shared input is mounted read-only INSIDE it at {@code shared/}, and the prepare
+ * step links each top-level shared file into the uploads folder (relative links that resolve
+ * inside it): LoadImage lists shared inputs, uploads stay writable, the share stays read-only.
  */
 public final class ComfyUiProfile extends AppProfile {
   static final String CONFIG_DIR = "/etc/aiservice";
   static final String EXTRA_PATHS_KEY = "extra_model_paths.yaml";
-  static final String UPLOADS_PATH = "/user/uploads";
+  static final String UPLOADS_PATH_DEFAULT = "/user/uploads";
+  static final String SHARED_INPUT = "shared";
+  static final String PREPARE_UPLOADS = "/aiservice/uploads";
+  static final String PREPARE_INPUT = "/aiservice/input";
 
   private static final AppDefaults DEFAULTS =
       new AppDefaults(
           App.COMFYUI,
-          "yanwk/comfyui-boot:cu128-slim",
+          // cu128-* were archived upstream (May 2026); cu126-megapak is maintained and what the studio runs
+          // (rolling tag; pin a dated cu126-megapak-YYYYMMDD tag with apps.comfyui.image)
+          "yanwk/comfyui-boot:cu126-megapak",
           8188,
           "/system_stats",
           "ComfyUI",
           // the image copies itself into /root on first start, so /root is the data volume
-          new ContainerPaths("/models", "/root", "/user/output", "/user/input", "/root/ComfyUI/user/default/workflows"),
+          new ContainerPaths("/models", "/root", "/user/output", UPLOADS_PATH_DEFAULT + "/" + SHARED_INPUT, "/root/ComfyUI/user/default/workflows"),
           "CLI_ARGS",
           null,
           // clip, unet and t2i_adapter are reached as aliases of text_encoders, diffusion_models, controlnet
           StoreCategories.ALL.stream().filter(c -> !List.of("clip", "unet", "t2i_adapter").contains(c)).toList(),
-          null);
+          null,
+          null,
+          // root working on its own files in /root: nothing beyond what root has without capabilities
+          List.of());
 
   public ComfyUiProfile() {
     super(DEFAULTS);
@@ -46,7 +65,8 @@ public final class ComfyUiProfile extends AppProfile {
       // several folders for one key: one per line, as ComfyUI's extra_config.py reads them
       section.put(category, folders.size() == 1 ? folders.get(0) : String.join("\n", folders) + "\n");
       for (String folder : folders) {
-        layout.modelPath(category, modelsRoot + "/" + folder, EXTRA_PATHS_KEY + ":" + category);
+        layout.storeChecks.add(folder);
+        layout.modelPath(category, folder, modelsRoot + "/" + folder, EXTRA_PATHS_KEY + ":" + category);
       }
     });
     String configPath = CONFIG_DIR + "/" + EXTRA_PATHS_KEY;
@@ -59,10 +79,21 @@ public final class ComfyUiProfile extends AppProfile {
     if (request.paths().output() != null) {
       layout.arg("--output-directory", request.paths().output());
     }
-    // uploads (POST /upload/image) write into the input directory: give ComfyUI its own writable
-    // folder on the user share and keep the shared input folder read-only beside it
-    layout.userMounts.add(new AppLayout.UserMount("uploads/" + request.serviceDir(), UPLOADS_PATH, false));
-    layout.arg("--input-directory", UPLOADS_PATH);
+    // uploads (POST /upload/image) write into the input directory: ComfyUI's own writable folder on
+    // the user share, with the shared input read-only inside it (where input points: <uploads>/shared)
+    String input = request.paths().input();
+    String uploads = input != null && input.endsWith("/" + SHARED_INPUT) ? input.substring(0, input.length() - SHARED_INPUT.length() - 1) : UPLOADS_PATH_DEFAULT;
+    layout.userMounts.add(new AppLayout.UserMount("uploads/" + request.serviceDir(), uploads, false));
+    layout.arg("--input-directory", uploads);
+    if (input != null && input.equals(uploads + "/" + SHARED_INPUT)) {
+      layout.prepareMounts.add(new AppLayout.PrepareMount("uploads/" + request.serviceDir(), PREPARE_UPLOADS, false));
+      layout.prepareMounts.add(new AppLayout.PrepareMount("input", PREPARE_INPUT, true));
+      // relative links resolve inside the input folder, where ComfyUI accepts them; stale ones go
+      layout.prepareCommands.add("for f in " + PREPARE_INPUT + "/*; do n=\"$(basename \"$f\")\"; "
+          + "if [ -f \"$f\" ] && [ ! -e \"" + PREPARE_UPLOADS + "/$n\" ] && [ ! -L \"" + PREPARE_UPLOADS + "/$n\" ]; then ln -s \"" + SHARED_INPUT + "/$n\" \"" + PREPARE_UPLOADS + "/$n\"; fi; done");
+      layout.prepareCommands.add("for l in " + PREPARE_UPLOADS + "/*; do if [ -L \"$l\" ]; then case \"$(readlink \"$l\")\" in "
+          + SHARED_INPUT + "/*) if [ ! -e \"" + PREPARE_INPUT + "/$(basename \"$l\")\" ]; then rm \"$l\"; fi;; esac; fi; done");
+    }
     return layout;
   }
 }

@@ -19,7 +19,9 @@ public final class CustomProfile extends AppProfile {
           null,
           null,
           List.of(),
-          null);
+          null,
+          "any image: set spec.image and spec.container.port",
+          List.of());
 
   public CustomProfile() {
     super(DEFAULTS);
@@ -28,7 +30,7 @@ public final class CustomProfile extends AppProfile {
   @Override
   public AppLayout translate(LayoutRequest request) {
     AppLayout layout = new AppLayout();
-    layout.modelPath("*", request.paths().models(), "mount");
+    layout.modelPath("*", "", request.paths().models(), "mount");
     return layout;
   }
 }

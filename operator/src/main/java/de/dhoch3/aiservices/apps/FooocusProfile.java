@@ -8,14 +8,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Fooocus: a generated config.txt (JSON) read through env config_path. List keys get
- * [own writable folder, shared folders...] so downloads go to element 0 on the data volume;
- * the folders Fooocus always downloads into (vae_approx, prompt expansion, inpaint,
- * controlnet, clip_vision, upscale) stay on the writable side only.
+ * Fooocus (lllyasviel/Fooocus, image ghcr.io/lllyasviel/fooocus: Dockerfile {@code USER user},
+ * {@code CMD sh -c "/content/entrypoint.sh ${CMDARGS}"}, data in /content/data). Its config.txt
+ * (JSON, read through env config_path, modules/config.py) gets list keys [own writable folder,
+ * store folders...] so downloads go to element 0 on the data volume; the folders Fooocus always
+ * downloads into (vae_approx, prompt expansion, inpaint, controlnet, clip_vision, upscale) stay on
+ * the writable side only.
+ *
+ * <p>A list key is dropped entirely when any of its folders is missing (get_dir_or_set_default),
+ * so store folders are links made at start (an empty folder of its own when the store lacks one).
+ * With --disable-preset-download the worker thread dies when the default checkpoint is missing
+ * (async_worker imports default_pipeline outside any try), so the prepare step writes the final
+ * config.txt with {@code default_model} set to spec.models.defaultModel or the first checkpoint the
+ * store holds.
  */
 public final class FooocusProfile extends AppProfile {
   static final String DATA = "/content/data";
-  static final String CONFIG = ComfyUiProfile.CONFIG_DIR + "/config.txt";
+  static final String TEMPLATE = "config.txt";
+  /** Written by the prepare step at every start, from the template in the ConfigMap. */
+  static final String CONFIG = DATA + "/.aiservice/config.txt";
+  static final String MODEL_PLACEHOLDER = "@DEFAULT_MODEL@";
 
   /** Store category -> config key; list keys take several folders, the others one. */
   private static final Map<String, String> LIST_KEYS = Map.of("checkpoints", "path_checkpoints", "loras", "path_loras");
@@ -26,7 +38,8 @@ public final class FooocusProfile extends AppProfile {
   private static final AppDefaults DEFAULTS =
       new AppDefaults(
           App.FOOOCUS,
-          "ghcr.io/lllyasviel/fooocus:latest",
+          // last release v2.5.5; .github/workflows/build_container.yml tags releases by semver without 'v'
+          "ghcr.io/lllyasviel/fooocus:2.5.5",
           7865,
           "/",
           "Fooocus",
@@ -35,8 +48,10 @@ public final class FooocusProfile extends AppProfile {
           "CMDARGS",
           null,
           List.of("checkpoints", "loras", "embeddings", "vae"),
-          // UNVERIFIED: the image's non-root user; override with spec.container.runAsUser
-          1000L);
+          // the Dockerfile's `adduser user`, the first user of the image; override with spec.container.runAsUser
+          1000L,
+          null,
+          List.of());
 
   private static Map<String, String> writableKeys() {
     Map<String, String> keys = new LinkedHashMap<>();
@@ -56,35 +71,49 @@ public final class FooocusProfile extends AppProfile {
   @Override
   public AppLayout translate(LayoutRequest request) {
     AppLayout layout = new AppLayout();
-    String own = request.paths().data() + "/models/";
-    String store = request.paths().models() + "/";
+    String data = request.paths().data();
+    String own = data + "/models/";
     Map<String, Object> config = new LinkedHashMap<>();
+    // first key: its line is dropped when the store holds no checkpoint (the JSON stays valid)
+    config.put("default_model", MODEL_PLACEHOLDER);
     request.categories().forEach((category, folders) -> {
       if (LIST_KEYS.containsKey(category)) {
         String key = LIST_KEYS.get(category);
         List<String> paths = new ArrayList<>();
         paths.add(own + category);
-        folders.forEach(folder -> paths.add(store + folder));
+        layout.ownedDataPaths.add("models/" + category);
+        folders.forEach(folder -> paths.add(layout.linkFolder(category, folder, data, "store/" + folder.replace('/', '_'), "config.txt:" + key)));
         config.put(key, paths);
-        folders.forEach(folder -> layout.modelPath(category, store + folder, "config.txt:" + key));
       } else if (SINGLE_KEYS.containsKey(category)) {
         if (folders.size() > 1) {
           throw new InvalidSpecException("spec.models.extraPaths",
               "fooocus takes one folder for " + category + " (" + SINGLE_KEYS.get(category) + "); point the category at one folder");
         }
-        config.put(SINGLE_KEYS.get(category), store + folders.get(0));
-        layout.modelPath(category, store + folders.get(0), "config.txt:" + SINGLE_KEYS.get(category));
+        config.put(SINGLE_KEYS.get(category), layout.linkFolder(category, folders.get(0), data, "store/" + folders.get(0).replace('/', '_'),
+            "config.txt:" + SINGLE_KEYS.get(category)));
       }
     });
     WRITABLE_KEYS.forEach((key, folder) -> config.put(key, own + folder));
     config.put("path_outputs", request.paths().output());
-    config.put("temp_path", request.paths().data() + "/temp");
+    config.put("temp_path", data + "/temp");
 
-    layout.configFiles.add(new AppLayout.ConfigFile("config.txt", CONFIG, ConfigFormats.json(config)));
+    layout.configFiles.add(new AppLayout.ConfigFile(TEMPLATE, null, ConfigFormats.json(config)));
     layout.env("config_path", CONFIG);
     // rewritten at every start, so it must live on the writable data volume
-    layout.env("config_example_path", request.paths().data() + "/config_modification_tutorial.txt");
+    layout.env("config_example_path", data + "/config_modification_tutorial.txt");
     layout.arg("--listen", "--port", String.valueOf(request.port()), "--disable-preset-download");
+
+    String chosen = request.spec().models != null ? request.spec().models.defaultModel : null;
+    layout.ownedDataPaths.add(".aiservice");
+    layout.ownedDataFiles.add(".aiservice/config.txt");
+    String target = AppLayout.PREPARE_DATA + "/.aiservice/config.txt";
+    String template = AppLayout.PREPARE_CONFIG + "/" + TEMPLATE;
+    layout.prepareCommands.add("model=" + (chosen == null ? "''" : "'" + chosen.replace("'", "'\\''") + "'"));
+    layout.prepareCommands.add("if [ -z \"$model\" ] && [ -d " + AppLayout.PREPARE_MODELS + "/checkpoints ]; then model=\"$(ls "
+        + AppLayout.PREPARE_MODELS + "/checkpoints | grep -iE '\\.(safetensors|ckpt)$' | head -n 1)\"; fi");
+    layout.prepareCommands.add("if [ -n \"$model\" ]; then esc=\"$(printf '%s' \"$model\" | sed -e 's/[\\\\&|\"]/\\\\&/g')\"; sed \"s|" + MODEL_PLACEHOLDER
+        + "|$esc|\" " + template + " > " + target + "; report \"default_model $model\"; else grep -v '" + MODEL_PLACEHOLDER + "' " + template
+        + " > " + target + "; report \"no checkpoint in the store: Fooocus cannot generate until one is added (or set spec.models.defaultModel)\"; fi");
     return layout;
   }
 }

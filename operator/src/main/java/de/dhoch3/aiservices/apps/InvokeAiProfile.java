@@ -54,7 +54,10 @@ public final class InvokeAiProfile extends AppProfile {
           List.of("checkpoints", "diffusion_models", "loras", "vae", "text_encoders", "controlnet",
               "clip_vision", "ipadapter", "embeddings", "upscale_models"),
           // the entrypoint gosu's to CONTAINER_UID 1000; the outputs folder lies outside its root
-          1000L);
+          1000L,
+          null,
+          // docker/docker-entrypoint.sh: chown -R of INVOKEAI_ROOT as root, then gosu to the user (setuid/setgid)
+          List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"));
 
   public InvokeAiProfile() {
     super(DEFAULTS);
@@ -72,7 +75,8 @@ public final class InvokeAiProfile extends AppProfile {
     request.categories().forEach((category, folders) -> folders.forEach(folder -> {
       String path = request.paths().models() + "/" + folder;
       scanPaths.add(path);
-      layout.modelPath(category, path, "api-registration (in place)");
+      layout.storeChecks.add(folder);
+      layout.modelPath(category, folder, path, "api-registration (in place)");
     }));
     layout.configFiles.add(new AppLayout.ConfigFile(SCRIPT_KEY, SCRIPT_PATH, SCRIPT));
     ContainerBuilder registrar = new ContainerBuilder()

@@ -31,6 +31,13 @@ public class OperatorConfig {
   public Gpu gpu = new Gpu();
   public Ingress ingress = new Ingress();
   public Policy policy = new Policy();
+  public Images images = new Images();
+
+  /** Images the operator itself runs in app pods (never the user's image for privileged steps). */
+  public static class Images {
+    /** The prepare step (folders, links, ownership): a small image with a POSIX shell and coreutils. */
+    public String prepare = "busybox:1.37.0";
+  }
 
   /** Namespaces to watch; empty means all. */
   public List<String> watchNamespaces = new ArrayList<>();
@@ -181,6 +188,13 @@ public class OperatorConfig {
     }
     if (policy == null) {
       policy = new Policy();
+    }
+    if (images == null) {
+      images = new Images();
+    }
+    images.prepare = blankToNull(images.prepare);
+    if (images.prepare == null) {
+      images.prepare = new Images().prepare;
     }
     if (watchNamespaces == null) {
       watchNamespaces = new ArrayList<>();

@@ -44,7 +44,7 @@ public final class StatusCalculator {
       List<io.fabric8.kubernetes.api.model.Event> podEvents, Instant now) {
     AIServiceStatus status = base(ai, actual, workload.deployment().getSpec().getReplicas());
     status.url = workload.url();
-    status.modelPaths = workload.modelPaths().isEmpty() ? null : workload.modelPaths();
+    status.modelPaths = workload.modelPaths().isEmpty() ? null : PrepareReport.apply(workload.modelPaths(), pods);
     int desired = status.replicas;
     boolean rolledOut = actual != null && actual.getStatus() != null
         && actual.getStatus().getObservedGeneration() != null

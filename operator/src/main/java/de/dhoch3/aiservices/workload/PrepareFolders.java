@@ -5,25 +5,75 @@ import de.dhoch3.aiservices.apps.ContainerPaths;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
- * An init container that readies the app's writable folders: kubelet creates missing hostPath
- * sub-folders as root 0755 and hostPath ignores fsGroup, so a non-root app could not write its
- * own data or outputs. It also runs the profile's own preparation (e.g. create a database file).
+ * The {@code prepare} init container: a small fixed image from the operator configuration (never
+ * the user's), root with only CHOWN and DAC_OVERRIDE, working on exactly the folders the operator
+ * computed. It
+ * <ul>
+ *   <li>links the store's folders and files into the app's data folder, only those that exist
+ *       (a missing category never stops an app and kubelet never creates anything in the store),
+ *   <li>checks the store folders the app is pointed at directly, and refuses to start when a store
+ *       folder the spec mounts by subPath is missing (kubelet would create it in the store),
+ *   <li>makes the app's writable folders and links its own when it is not root (hostPath ignores
+ *       fsGroup), never recursively,
+ *   <li>runs the profile's own steps (e.g. Fooocus' config with a checkpoint the store has),
+ *   <li>reports each store folder as {@code found}/{@code missing} in its termination message,
+ *       which the operator reads from the pod into {@code status.modelPaths}.
+ * </ul>
  */
 final class PrepareFolders {
-  static final String NAME = "prepare-folders";
+  static final String NAME = "prepare";
   static final String OUTPUT = "/aiservice/output";
+
+  /** Shell functions of the step; arguments: store-relative source, data-relative link, path the app resolves. */
+  private static final String FUNCTIONS = String.join("\n",
+      "report() { echo \"$1\"; echo \"$1\" >> /dev/termination-log; }",
+      "link_folder() {",
+      "  src=\"" + AppLayout.PREPARE_MODELS + "/$1\"; at=\"" + AppLayout.PREPARE_DATA + "/$2\"",
+      "  mkdir -p \"$(dirname \"$at\")\"",
+      "  if [ -d \"$src\" ]; then",
+      "    if [ -L \"$at\" ] || [ ! -e \"$at\" ] || rmdir \"$at\" 2>/dev/null; then ln -sfn \"$3\" \"$at\"; report \"found $1\";",
+      "    else report \"found $1 (the app's own folder $2 is kept, not linked)\"; fi",
+      "  else",
+      "    if [ -L \"$at\" ]; then rm \"$at\"; fi",
+      "    mkdir -p \"$at\"; report \"missing $1\"",
+      "  fi",
+      "}",
+      "link_file() {",
+      "  src=\"" + AppLayout.PREPARE_MODELS + "/$1\"; at=\"" + AppLayout.PREPARE_DATA + "/$2\"",
+      "  mkdir -p \"$(dirname \"$at\")\"",
+      "  if [ -f \"$src\" ]; then",
+      "    if [ -L \"$at\" ] || [ ! -e \"$at\" ]; then ln -sfn \"$3\" \"$at\"; fi; report \"found $1\"",
+      "  else",
+      "    if [ -L \"$at\" ]; then rm \"$at\"; fi; report \"missing $1\"",
+      "  fi",
+      "}",
+      "check() { if [ -e \"" + AppLayout.PREPARE_MODELS + "/$1\" ]; then report \"found $1\"; else report \"missing $1\"; fi; }",
+      "require() {",
+      "  if [ -e \"" + AppLayout.PREPARE_MODELS + "/$1\" ]; then report \"found $1\"; else",
+      "    report \"missing $1: spec.models mounts it, and kubelet would create it inside the store; add it to the store or remove the mount\"",
+      "    exit 1; fi",
+      "}",
+      ": > /dev/termination-log");
 
   private PrepareFolders() {}
 
   /** Null when there is nothing to prepare. */
-  static Container container(String image, ResolvedSpec resolved, ContainerPaths paths, AppLayout layout, Long uid) {
-    List<String> commands = new ArrayList<>(layout.prepareCommands);
+  static Container container(String image, ResolvedSpec resolved, ContainerPaths paths, AppLayout layout, Long uid,
+      boolean hasConfig) {
+    List<String> script = new ArrayList<>();
     List<VolumeMount> mounts = new ArrayList<>();
-    List<String> owned = new ArrayList<>();
+    Set<String> owned = new LinkedHashSet<>();
+    boolean needsStore = !layout.storeLinks.isEmpty() || !layout.storeChecks.isEmpty() || !layout.storeMounts.isEmpty();
+    if (needsStore) {
+      mounts.add(resolved.roots().models().mount("", AppLayout.PREPARE_MODELS, true));
+    }
     mounts.add(resolved.roots().data().mount(resolved.serviceDir(), AppLayout.PREPARE_DATA, false));
     owned.add(AppLayout.PREPARE_DATA);
     if (paths.output() != null) {
@@ -38,19 +88,53 @@ final class PrepareFolders {
         owned.add(path);
       }
     }
-    if (uid != null && uid != 0) {
-      // not recursive: only the folders kubelet created; what the app writes is already its own
-      commands.add("chown " + uid + ":" + uid + " " + String.join(" ", owned));
+    for (AppLayout.PrepareMount extra : layout.prepareMounts) {
+      mounts.add(resolved.roots().user().mount(extra.source(), extra.path(), extra.readOnly()));
     }
-    if (commands.isEmpty()) {
+    if (hasConfig) {
+      mounts.add(new VolumeMountBuilder().withName(WorkloadBuilder.CONFIG_VOLUME).withMountPath(AppLayout.PREPARE_CONFIG).withReadOnly(true).build());
+    }
+    for (String dataPath : layout.ownedDataPaths) {
+      script.add("mkdir -p " + Shell.quote(AppLayout.PREPARE_DATA + "/" + dataPath));
+      owned.add(AppLayout.PREPARE_DATA + "/" + dataPath);
+    }
+    String modelsInApp = paths.models();
+    for (AppLayout.StoreLink link : layout.storeLinks) {
+      script.add((link.folder() ? "link_folder " : "link_file ") + Shell.quote(link.source()) + " " + Shell.quote(link.link())
+          + " " + Shell.quote(modelsInApp + "/" + link.source()));
+      // the link and the folders leading to it (not the store behind it)
+      String at = link.link();
+      while (true) {
+        owned.add(AppLayout.PREPARE_DATA + "/" + at);
+        int slash = at.lastIndexOf('/');
+        if (slash < 0) {
+          break;
+        }
+        at = at.substring(0, slash);
+      }
+    }
+    layout.storeChecks.forEach(source -> script.add("check " + Shell.quote(source)));
+    layout.storeMounts.forEach(mount -> script.add("require " + Shell.quote(mount.source())));
+    script.addAll(layout.prepareCommands);
+    layout.ownedDataFiles.forEach(file -> owned.add(AppLayout.PREPARE_DATA + "/" + file));
+    if (uid != null && uid != 0) {
+      // not recursive: only the folders and links made here; what the app writes is already its own
+      script.add("for path in " + String.join(" ", owned.stream().map(Shell::quote).toList()) + "; do");
+      script.add("  if [ -e \"$path\" ] || [ -L \"$path\" ]; then chown -h " + uid + ":" + uid + " \"$path\"; fi");
+      script.add("done");
+    }
+    if (script.isEmpty()) {
       return null;
     }
     return new ContainerBuilder()
         .withName(NAME)
         .withImage(image)
-        .withCommand("sh", "-c", String.join(" && ", commands))
+        .withCommand("sh", "-c", FUNCTIONS + "\n" + String.join("\n", script) + "\n")
         .withVolumeMounts(mounts)
-        .withNewSecurityContext().withRunAsUser(0L).endSecurityContext()
+        .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("10m"))
+          .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("16Mi"))
+          .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("64Mi")).endResources()
+        .withSecurityContext(PodSecurity.prepareStep())
         .build();
   }
 }

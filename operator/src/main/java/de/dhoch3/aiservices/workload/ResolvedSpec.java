@@ -47,7 +47,8 @@ record ResolvedSpec(
       problems.add(new SpecProblem("spec.image", "'" + image + "' is not an image reference: it must not contain spaces, e.g. image: ghcr.io/me/my-app:1.0"));
     }
     if (image == null) {
-      problems.add(new SpecProblem("spec.image", "app: custom needs the container image to run, e.g. image: ghcr.io/me/my-app:1.0"));
+      problems.add(new SpecProblem("spec.image", spec.app == App.CUSTOM
+          ? "app: custom needs the container image to run, e.g. image: ghcr.io/me/my-app:1.0" : defaults.imageNeeds()));
     }
     Integer port = spec.container != null && spec.container.port != null ? spec.container.port
         : defaults.port() > 0 ? defaults.port() : null;

@@ -76,9 +76,20 @@ public final class WorkloadBuilder {
     ContainerPaths paths = resolved.paths();
     AppLayout layout = profile.translate(
         new LayoutRequest(name, resolved.image(), resolved.serviceDir(), paths, resolved.port(), resolved.categories(), spec));
-    // user-listed single files and folders of the store, read-only like every store mount
-    layout.storeMounts.addAll(resolved.extraStoreMounts());
-    resolved.extraStoreMounts().forEach(m -> layout.modelPath(m.source(), m.target(), "mount (read-only)"));
+    // user-listed single files and folders of the store: a link where the target lies in the app's
+    // data folder (made only if the source exists), else a read-only subPath mount that the prepare
+    // step requires to exist (kubelet would create a missing one inside the store)
+    List<String> files = spec.models == null || spec.models.files == null ? List.of() : spec.models.files.stream().map(f -> f.target).toList();
+    for (AppLayout.StoreMount m : resolved.extraStoreMounts()) {
+      String link = DataTargets.relative(m.target(), paths, layout);
+      if (link != null) {
+        layout.storeLinks.add(new AppLayout.StoreLink(m.source(), link, !files.contains(m.target())));
+        layout.modelPath(m.source(), m.source(), m.target(), "link (read-only store)");
+      } else {
+        layout.storeMounts.add(m);
+        layout.modelPath(m.source(), m.source(), m.target(), "mount (read-only)");
+      }
+    }
 
     ConfigMap configMap = configMap(ai, labels, layout);
     List<VolumeMount> mounts = Mounts.of(resolved, paths, layout);
@@ -89,16 +100,24 @@ public final class WorkloadBuilder {
           .withNewConfigMap().withName(configMap.getMetadata().getName()).endConfigMap().build());
     }
 
-    Long uid = spec.container != null && spec.container.runAsUser != null ? spec.container.runAsUser : defaults.runAsUid();
-    Container prepare = PrepareFolders.container(resolved.image(), resolved, paths, layout, uid);
+    Long specUid = spec.container != null ? spec.container.runAsUser : null;
+    Long uid = specUid != null ? specUid : defaults.runAsUid();
+    List<Container> initContainers = new ArrayList<>();
+    Container prepare = PrepareFolders.container(config.images.prepare, resolved, paths, layout, uid, configMap != null);
     if (prepare != null) {
-      layout.initContainers.add(0, prepare);
+      initContainers.add(prepare);
+    }
+    for (AppLayout.AppStep step : layout.steps) {
+      initContainers.add(new ContainerBuilder().withName(step.name()).withImage(resolved.image())
+          .withCommand("sh", "-c", step.script())
+          .withVolumeMounts(resolved.roots().data().mount(resolved.serviceDir(), AppLayout.PREPARE_DATA, false))
+          .withSecurityContext(PodSecurity.container(specUid, List.of()))
+          .build());
     }
     Container container = container(spec, defaults, resolved, gpu, layout, mounts);
-    if (spec.container != null && spec.container.runAsUser != null) {
-      container.setSecurityContext(new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withRunAsUser(uid).build());
-    }
-    PodSpec podSpec = podSpec(spec, gpu, layout, container, volumes);
+    container.setSecurityContext(PodSecurity.container(specUid, defaults.capabilities()));
+    layout.sidecars.forEach(sidecar -> sidecar.setSecurityContext(PodSecurity.container(null, List.of())));
+    PodSpec podSpec = podSpec(spec, gpu, layout, container, volumes, initContainers);
     Deployment deployment = deployment(ai, labels, podSpec, configMap, resolved.startupSeconds());
     Service service = ServiceFactory.service(ai, labels, resolved.port());
     Ingress ingress = IngressFactory.ingress(ai, labels, config, service);
@@ -159,13 +178,17 @@ public final class WorkloadBuilder {
     return builder.build();
   }
 
-  private static PodSpec podSpec(AIServiceSpec spec, GpuPlan gpu, AppLayout layout, Container container, List<Volume> volumes) {
+  private static PodSpec podSpec(AIServiceSpec spec, GpuPlan gpu, AppLayout layout, Container container, List<Volume> volumes,
+      List<Container> initContainers) {
     List<Container> containers = new ArrayList<>();
     containers.add(container);
     containers.addAll(layout.sidecars);
     PodSpecBuilder builder = new PodSpecBuilder()
         .withContainers(containers)
-        .withInitContainers(layout.initContainers.isEmpty() ? null : layout.initContainers)
+        .withInitContainers(initContainers.isEmpty() ? null : initContainers)
+        // apps never talk to the Kubernetes API: no token in the pod
+        .withAutomountServiceAccountToken(false)
+        .withSecurityContext(PodSecurity.pod())
         .withVolumes(volumes)
         .withRuntimeClassName(gpu.runtimeClassName())
         // Service env links would inject e.g. INVOKEAI_PORT=tcp://... which apps read as their own config

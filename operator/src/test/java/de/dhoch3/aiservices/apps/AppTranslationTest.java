@@ -39,6 +39,10 @@ public class AppTranslationTest {
     ai.setMetadata(new ObjectMetaBuilder().withName(app.value()).withNamespace("studio").build());
     ai.setSpec(new AIServiceSpec());
     ai.getSpec().app = app;
+    if (Catalog.profile(app).defaults().image() == null) {
+      // no usable public image: the studio's own
+      ai.getSpec().image = "registry.example.com/studio/" + app.value() + ":1";
+    }
     if (app == App.CUSTOM) {
       ai.getSpec().image = "registry.example.com/app:1";
       ai.getSpec().container = new ContainerSpec();
@@ -92,26 +96,47 @@ public class AppTranslationTest {
     }
   }
 
+  /** The prepare step's script, as the pod runs it. */
+  static String prepareScript(Workload workload) {
+    return pod(workload).getInitContainers().stream().filter(c -> c.getName().equals("prepare")).findFirst().orElseThrow()
+        .getCommand().get(2);
+  }
+
   @ParameterizedTest
   @MethodSource("apps")
-  void everySupportedCategoryIsReachableInsideAStoreMount(App app) {
+  void everySupportedCategoryIsReachableThroughTheStoreMountAndNeverBySubPath(App app) {
     Workload workload = build(aiservice(app));
-    List<VolumeMount> storeMounts = app(workload).getVolumeMounts().stream().filter(m -> m.getName().equals("models")).toList();
     assertThat(workload.modelPaths()).extracting(p -> p.category)
         .containsAll(Catalog.profile(app).defaults().categories());
+    // the store is mounted once, whole and read-only; no store sub-folder is mounted (kubelet would create a missing one)
+    assertThat(app(workload).getVolumeMounts()).filteredOn(m -> m.getName().equals("models"))
+        .singleElement().satisfies(m -> {
+          assertThat(m.getMountPath()).isEqualTo("/models");
+          assertThat(m.getSubPath()).isNull();
+          assertThat(m.getReadOnly()).isTrue();
+        });
+    if (app == App.CUSTOM) {
+      return;
+    }
+    String script = prepareScript(workload);
     for (ModelPath path : workload.modelPaths()) {
-      assertThat(storeMounts).as(app + ": " + path).anySatisfy(m ->
-          assertThat(path.path.equals(m.getMountPath()) || path.path.startsWith(m.getMountPath() + "/")).isTrue());
+      // every store folder or file is linked into the app's data folder, or checked where the app is pointed at it directly
+      assertThat(script).as(app + ": " + path).containsAnyOf(
+          "link_folder '" + path.source + "' ", "link_file '" + path.source + "' ", "check '" + path.source + "'");
+      if (path.path.startsWith("/models/")) {
+        assertThat(path.path).isEqualTo("/models/" + path.source);
+      }
       if (path.via.startsWith("--")) {
         // a flag must be on the command line, followed by exactly this path
+        String flag = path.via.split(" ")[0];
         List<String> words = commandLine(workload);
         int at = -1;
         for (int i = 0; i < words.size() - 1; i++) {
-          if (words.get(i).equals(path.via) && words.get(i + 1).equals(path.path)) {
+          if (words.get(i).equals(flag) && words.get(i + 1).equals(path.path)) {
             at = i;
           }
         }
-        assertThat(at).as(app + " passes " + path.via + " " + path.path).isNotNegative();
+        assertThat(at).as(app + " passes " + flag + " " + path.path).isNotNegative();
       }
     }
   }
@@ -132,31 +157,54 @@ public class AppTranslationTest {
       assertThat(m.getSubPath()).isEqualTo("uploads/ComfyUI");
       assertThat(m.getReadOnly()).isNull();
     });
+    // the shared input, read-only INSIDE ComfyUI's one input folder, so LoadImage can load it
+    assertThat(app(workload).getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/user/uploads/shared");
+      assertThat(m.getSubPath()).isEqualTo("input");
+      assertThat(m.getReadOnly()).isTrue();
+    });
+    assertThat(prepareScript(workload)).contains("ln -s \"shared/$n\"");
+    // the studio's ComfyUI: a maintained megapak tag (cu128 was archived)
+    assertThat(app(workload).getImage()).isEqualTo("yanwk/comfyui-boot:cu126-megapak");
   }
 
   @Test
   void fooocusPutsItsOwnWritableFolderFirst() throws Exception {
     Workload workload = build(aiservice(App.FOOOCUS));
     JsonNode config = new ObjectMapper().readTree(workload.configMap().getData().get("config.txt"));
-    assertThat(config.get("path_checkpoints").get(0).asText()).startsWith("/content/data/");
-    assertThat(config.get("path_checkpoints").get(1).asText()).isEqualTo("/models/checkpoints");
+    assertThat(config.get("path_checkpoints").get(0).asText()).isEqualTo("/content/data/models/checkpoints");
+    // the store folder through a link in the data folder, which always exists (Fooocus drops a list key with a missing folder)
+    assertThat(config.get("path_checkpoints").get(1).asText()).isEqualTo("/content/data/store/checkpoints");
+    assertThat(config.get("path_vae").asText()).isEqualTo("/content/data/store/vae");
+    assertThat(config.get("default_model").asText()).isEqualTo("@DEFAULT_MODEL@");
     assertThat(config.get("path_loras").get(0).asText()).isEqualTo("/content/data/models/loras");
     for (String writable : List.of("path_vae_approx", "path_fooocus_expansion", "path_inpaint", "path_controlnet", "path_clip_vision", "path_upscale_models")) {
       assertThat(config.get(writable).asText()).as(writable).startsWith("/content/data/");
     }
     assertThat(config.get("path_outputs").asText()).isEqualTo("/user/output");
-    assertThat(env(workload, "config_path")).isEqualTo("/etc/aiservice/config.txt");
+    // written by the prepare step at every start, with a default_model the store has
+    assertThat(env(workload, "config_path")).isEqualTo("/content/data/.aiservice/config.txt");
+    assertThat(app(workload).getImage()).isEqualTo("ghcr.io/lllyasviel/fooocus:2.5.5");
     assertThat(env(workload, "config_example_path")).startsWith("/content/data/");
     assertThat(commandLine(workload)).contains("--disable-preset-download", "--listen");
     // non-root image on hostPath: its folders are made its own before start
-    assertThat(pod(workload).getInitContainers()).anySatisfy(c -> assertThat(String.join(" ", c.getCommand())).contains("chown 1000:1000"));
+    assertThat(prepareScript(workload)).contains("chown -h 1000:1000");
   }
 
   @Test
-  void forgeFamilyUsesItsFlagsAndKeepsDownloadsOnTheDataDir() {
+  void forgeFamilyUsesItsFlagsThroughLinksAndKeepsDownloadsOnTheDataDir() {
     Workload forge = build(aiservice(App.FORGE));
     assertThat(commandLine(forge)).containsSequence("--data-dir", "/data")
-        .contains("--skip-prepare-environment", "--skip-install").containsSequence("--ckpt-dir", "/models/checkpoints");
+        .contains("--skip-prepare-environment", "--skip-install")
+        // Forge makedirs these: links (or empty own folders) in the data folder, never a missing read-only folder
+        .containsSequence("--lora-dir", "/data/store/loras").containsSequence("--hypernetwork-dir", "/data/store/hypernetworks")
+        .containsSequence("--controlnet-dir", "/data/store/controlnet").doesNotContain("--ckpt-dir");
+    String script = prepareScript(forge);
+    // checkpoints and diffusion models where Forge always looks (walk_files follows links)
+    assertThat(script).contains("link_folder 'checkpoints' 'models/Stable-diffusion/checkpoints' '/models/checkpoints'")
+        .contains("link_folder 'unet' 'models/Stable-diffusion/unet' '/models/unet'")
+        .contains("link_folder 'loras' 'store/loras/loras' '/models/loras'");
+    assertThat(env(forge, "COMMANDLINE_ARGS")).isNotNull();
     assertThat(app(forge).getVolumeMounts()).anySatisfy(m -> {
       assertThat(m.getMountPath()).isEqualTo("/data/outputs");
       assertThat(m.getSubPath()).isEqualTo("output/Forge");
@@ -165,16 +213,39 @@ public class AppTranslationTest {
     Workload neo = build(aiservice(App.FORGE_NEO));
     List<String> words = commandLine(neo);
     assertThat(words).doesNotContain("--ckpt-dir", "--vae-dir", "--models-dir")
-        .containsSequence("--ckpt-dirs", "/models/diffusion_models").containsSequence("--ckpt-dirs", "/models/checkpoints")
-        .containsSequence("--text-encoder-dirs", "/models/clip");
+        .containsSequence("--ckpt-dirs", "/data/store/diffusion_models").containsSequence("--ckpt-dirs", "/data/store/checkpoints")
+        .containsSequence("--text-encoder-dirs", "/data/store/clip").containsSequence("--controlnet-dirs", "/data/store/t2i_adapter");
+    // Neo's output root is <data>/output; its own data folder (another variant's config.json makes it wait for a keyboard)
+    assertThat(app(neo).getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/data/output");
+      assertThat(m.getSubPath()).isEqualTo("output/ForgeNeo");
+    });
+    assertThat(app(neo).getVolumeMounts()).anySatisfy(m -> assertThat(m.getSubPath()).isEqualTo("ForgeNeo"));
 
     AIService tooMany = aiservice(App.FORGE);
     tooMany.getSpec().models = new ModelsSpec();
     ModelsSpec.ExtraPath extra = new ModelsSpec.ExtraPath();
+    extra.category = "vae";
+    extra.path = "vae-sdxl";
+    tooMany.getSpec().models.extraPaths = List.of(extra);
+    assertThatThrownBy(() -> build(tooMany)).hasMessageContaining("spec.models.extraPaths").hasMessageContaining("--vae-dir");
+    // LoRA folders are listed with followlinks: an extra one is fine
     extra.category = "loras";
     extra.path = "loras-sdxl";
-    tooMany.getSpec().models.extraPaths = List.of(extra);
-    assertThatThrownBy(() -> build(tooMany)).hasMessageContaining("spec.models.extraPaths").hasMessageContaining("--lora-dir");
+    assertThat(prepareScript(build(tooMany))).contains("link_folder 'loras-sdxl' 'store/loras/loras-sdxl' '/models/loras-sdxl'");
+  }
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.EnumSource(value = App.class, names = {"FORGE", "FORGE_NEO", "FLUXGYM"})
+  void appsWithoutAUsablePublicImageAskForOneAndSayWhatItMustProvide(App app) {
+    AIService ai = aiservice(app);
+    ai.getSpec().image = null;
+    assertThatThrownBy(() -> build(ai)).hasMessageContaining("spec.image").hasMessageContaining("apps." + app.value() + ".image");
+    OperatorConfig withImage = OperatorConfig.defaults();
+    OperatorConfig.AppOverride override = new OperatorConfig.AppOverride();
+    override.image = "registry.studio.example.com/" + app.value() + ":1";
+    withImage.apps.put(app.value(), override);
+    assertThat(app(WorkloadBuilder.build(ai, withImage)).getImage()).isEqualTo("registry.studio.example.com/" + app.value() + ":1");
   }
 
   @Test
@@ -206,22 +277,26 @@ public class AppTranslationTest {
   }
 
   @Test
-  void fluxgymGetsRenamedSingleFilesAndAFileOfTheUsersChoice() {
+  void fluxgymGetsLinksUnderItsFixedNamesAndAFileOfTheUsersChoice() {
     AIService ai = aiservice(App.FLUXGYM);
     ai.getSpec().models = new ModelsSpec();
-    ModelsSpec.FileMount schnell = new ModelsSpec.FileMount();
-    schnell.source = "diffusion_models/flux1-schnell.safetensors";
-    schnell.target = "/app/fluxgym/models/unet/flux1-dev.sft";
-    ai.getSpec().models.files = List.of(schnell);
+    ModelsSpec.FileMount fp8 = new ModelsSpec.FileMount();
+    fp8.source = "diffusion_models/flux1-dev-fp8.safetensors";
+    fp8.target = "/app/fluxgym/models/unet/flux1-dev.sft";
+    ai.getSpec().models.files = List.of(fp8);
     Workload workload = build(ai);
+    String script = prepareScript(workload);
+    assertThat(script)
+        .contains("link_file 'vae/ae.safetensors' 'models/vae/ae.sft' '/models/vae/ae.safetensors'")
+        // schnell weights under schnell's own name (models.yaml), not the dev name
+        .contains("link_file 'diffusion_models/flux1-schnell.safetensors' 'models/unet/flux1-schnell.safetensors'")
+        // the user's file replaces the default for the same target
+        .contains("link_file 'diffusion_models/flux1-dev-fp8.safetensors' 'models/unet/flux1-dev.sft'")
+        .doesNotContain("link_file 'diffusion_models/flux1-dev.safetensors'")
+        // UID 1000 downloads missing weights into its models folders
+        .contains("mkdir -p '/aiservice/data/models/unet'").contains("chown -h 1000:1000");
     List<VolumeMount> mounts = app(workload).getVolumeMounts();
-    assertThat(mounts).anySatisfy(m -> {
-      assertThat(m.getMountPath()).isEqualTo("/app/fluxgym/models/vae/ae.sft");
-      assertThat(m.getSubPath()).isEqualTo("vae/ae.safetensors");
-      assertThat(m.getReadOnly()).isTrue();
-    });
-    assertThat(mounts).filteredOn(m -> m.getMountPath().equals("/app/fluxgym/models/unet/flux1-dev.sft"))
-        .singleElement().satisfies(m -> assertThat(m.getSubPath()).isEqualTo("diffusion_models/flux1-schnell.safetensors"));
+    assertThat(mounts).noneMatch(m -> m.getName().equals("models") && m.getSubPath() != null);
     assertThat(mounts).anySatisfy(m -> {
       assertThat(m.getMountPath()).isEqualTo("/app/fluxgym/models");
       assertThat(m.getName()).isEqualTo("data");
@@ -250,7 +325,16 @@ public class AppTranslationTest {
       assertThat(m.getSubPath()).isEqualTo("AIToolkit/aitk_db.db");
     });
     assertThat(mounts).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/app/ai-toolkit/output"));
-    assertThat(pod(workload).getInitContainers()).anySatisfy(c -> assertThat(String.join(" ", c.getCommand())).contains("touch /aiservice/data/aitk_db.db"));
+    assertThat(mounts).anySatisfy(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/app/ai-toolkit/data");
+      assertThat(m.getSubPath()).isEqualTo("AIToolkit/data");
+    });
+    // never an empty database over the image's: seeded from the image's own, after the prepare step
+    assertThat(pod(workload).getInitContainers()).extracting(Container::getName).containsExactly("prepare", "seed-database");
+    Container seed = pod(workload).getInitContainers().get(1);
+    assertThat(seed.getImage()).isEqualTo(app(workload).getImage()).isEqualTo("ostris/aitoolkit:0.13.18");
+    assertThat(String.join(" ", seed.getCommand())).doesNotContain("touch").contains("cp /app/ai-toolkit/aitk_db.db");
+    assertThat(prepareScript(workload)).contains("link_folder 'diffusion_models' 'models/diffusion_models' '/models/diffusion_models'");
 
     AIService wrongApp = aiservice(App.COMFYUI);
     wrongApp.getSpec().auth = ai.getSpec().auth;
@@ -269,5 +353,6 @@ public class AppTranslationTest {
     Workload workload = build(ai);
     assertThat(workload.modelPaths()).extracting(p -> p.path)
         .containsExactly("/models/checkpoints", "/models/loras", "/models/loras-sdxl");
+    assertThat(workload.modelPaths()).extracting(p -> p.source).containsExactly("checkpoints", "loras", "loras-sdxl");
   }
 }

@@ -55,6 +55,9 @@ final class OperatorHarness implements AutoCloseable {
     ai.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
     ai.setSpec(new AIServiceSpec());
     ai.getSpec().app = app;
+    if (de.dhoch3.aiservices.apps.Catalog.profile(app).defaults().image() == null) {
+      ai.getSpec().image = "registry.example.com/studio/" + app.value() + ":1";
+    }
     // every copy of an app needs its own data folder; tests run many side by side
     ai.getSpec().storage = new de.dhoch3.aiservices.api.StorageSpec();
     ai.getSpec().storage.serviceDir = name;

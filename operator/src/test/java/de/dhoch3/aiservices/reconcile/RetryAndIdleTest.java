@@ -56,7 +56,9 @@ class RetryAndIdleTest {
 
   @Test
   void anIdleOperatorWritesNothingAcrossResyncsWithTheServersDefaultsFilledIn() {
-    try (OperatorHarness own = new OperatorHarness(OperatorConfig.defaults(), RetryPolicy.DEFAULT,
+    OperatorConfig nodePorts = OperatorConfig.defaults();
+    nodePorts.policy.serviceTypes = List.of("ClusterIP", "NodePort");
+    try (OperatorHarness own = new OperatorHarness(nodePorts, RetryPolicy.DEFAULT,
         controller -> controller.withReconciliationMaxInterval(Duration.ofMillis(500)))) {
       for (App app : List.of(App.COMFYUI, App.FORGE, App.FOOOCUS, App.INVOKEAI, App.FLUXGYM, App.AI_TOOLKIT)) {
         AIService ai = aiservice("idle-" + app.value(), app);
@@ -75,6 +77,7 @@ class RetryAndIdleTest {
       assertThat(own.cluster.server().writes() - before).as("writes during six resyncs of six idle AIServices").isZero();
       // the server did fill in its defaults and allocations, which the operator must not see as drift
       var service = own.client.services().inNamespace(NS).withName("idle-comfyui").get();
+      assertThat(service).as("Service of idle-comfyui; its status: %s", io.fabric8.kubernetes.client.utils.Serialization.asJson(own.get("idle-comfyui").getStatus())).isNotNull();
       assertThat(service.getSpec().getClusterIP()).isNotBlank();
       assertThat(service.getSpec().getPorts().get(0).getNodePort()).isBetween(30000, 32767);
       assertThat(own.deployment("idle-comfyui").getSpec().getTemplate().getSpec().getDnsPolicy()).isEqualTo("ClusterFirst");
