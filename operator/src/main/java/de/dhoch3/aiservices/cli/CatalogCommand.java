@@ -54,6 +54,9 @@ final class CatalogCommand implements Callable<Integer> {
       }
       Workload workload = WorkloadBuilder.build(sample(d.app()), operatorConfig);
       out.printf("%n%s: shared store -> app%n", d.app().value());
+      if (d.imageNeeds() != null && d.app() != App.CUSTOM && operatorConfig.imageOverride(d.app().value()) == null) {
+        out.printf("  image: %s%n", d.imageNeeds());
+      }
       String layout = "  %-18s %-52s %s%n";
       out.printf(layout, "CATEGORY", "PATH IN CONTAINER", "HOW THE APP IS TOLD");
       for (ModelPath path : workload.modelPaths()) {
@@ -70,6 +73,10 @@ final class CatalogCommand implements Callable<Integer> {
     ai.setMetadata(new ObjectMetaBuilder().withName(app.value()).withNamespace("default").build());
     ai.setSpec(new AIServiceSpec());
     ai.getSpec().app = app;
+    if (Catalog.profile(app).defaults().image() == null) {
+      // the translation does not depend on the image; apps without a public one need the studio's own
+      ai.getSpec().image = "registry.example.com/studio/" + app.value() + ":1.0";
+    }
     if (app == App.CUSTOM) {
       ai.getSpec().image = "registry.example.com/my-app:1.0";
       ai.getSpec().container = new ContainerSpec();

@@ -107,6 +107,25 @@ class PodStatusTest extends OperatorScenario {
     assertThat(condition(ai, StatusCalculator.READY).orElseThrow().getMessage()).contains("has timed out progressing");
   }
 
+  @Test
+  void thePrepareStepsReportSaysWhichStoreFoldersWereFound() {
+    String name = "reported";
+    // as kubelet reports a finished init container: its termination message
+    createWithPod(name, new PodStatusBuilder().withPhase("Running")
+        .addNewInitContainerStatus().withName("prepare").withReady(true).withRestartCount(0)
+          .withNewState().withNewTerminated().withExitCode(0).withReason("Completed")
+            .withMessage("found checkpoints\nmissing loras\nfound text_encoders\nmissing clip\n").endTerminated().endState()
+        .endInitContainerStatus()
+        .build());
+    AIService ai = harness.awaitStatus(name, a -> a.getStatus().modelPaths.stream().anyMatch(p -> p.found != null));
+    var byPath = ai.getStatus().modelPaths.stream().collect(java.util.stream.Collectors.toMap(p -> p.path, p -> p));
+    assertThat(byPath.get("/models/checkpoints").found).isTrue();
+    assertThat(byPath.get("/models/loras").found).isFalse();
+    assertThat(byPath.get("/models/clip").found).isFalse();
+    assertThat(byPath.get("/models/text_encoders").found).isTrue();
+    assertThat(byPath.get("/models/vae").found).as("not in the report: unknown").isNull();
+  }
+
   private static void setDeploymentConditions(String name, io.fabric8.kubernetes.api.model.apps.DeploymentCondition condition) {
     harness.client.apps().deployments().inNamespace(NS).withName(name).editStatus(d -> {
       d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder()
@@ -153,6 +172,14 @@ class PodStatusTest extends OperatorScenario {
 
   /** Creates the AIService, then the pod its Deployment would have, with the given status. */
   private static AIService runWithPod(String name, PodStatus status) {
+    createWithPod(name, status);
+    Predicate<AIService> reported = a -> condition(a, StatusCalculator.READY)
+        .map(c -> PodProblem.ORDER.contains(c.getReason()))
+        .orElse(false);
+    return harness.awaitStatus(name, reported);
+  }
+
+  private static void createWithPod(String name, PodStatus status) {
     harness.create(aiservice(name, App.COMFYUI));
     harness.awaitStatus(name, a -> a.getStatus().observedGeneration == 1L);
     var template = harness.deployment(name).getSpec().getTemplate();
@@ -163,10 +190,6 @@ class PodStatusTest extends OperatorScenario {
         .build();
     assertThat(pod.getMetadata().getLabels()).containsKey(Labels.INSTANCE);
     harness.client.resource(pod).create();
-    Predicate<AIService> reported = a -> condition(a, StatusCalculator.READY)
-        .map(c -> PodProblem.ORDER.contains(c.getReason()))
-        .orElse(false);
-    return harness.awaitStatus(name, reported);
   }
 
   private static List<Event> events(String name) {
