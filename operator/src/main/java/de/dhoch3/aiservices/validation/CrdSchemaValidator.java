@@ -376,31 +376,7 @@ public final class CrdSchemaValidator {
     };
   }
 
-  /** JSON as CEL sees it: maps, lists, strings, int64, double, bool; null members count as absent. */
   private static Object toCel(JsonNode node) {
-    if (node.isObject()) {
-      Map<String, Object> map = new LinkedHashMap<>();
-      node.fields().forEachRemaining(e -> {
-        if (!e.getValue().isNull()) {
-          map.put(e.getKey(), toCel(e.getValue()));
-        }
-      });
-      return map;
-    }
-    if (node.isArray()) {
-      List<Object> list = new ArrayList<>();
-      node.forEach(item -> list.add(toCel(item)));
-      return list;
-    }
-    if (node.isIntegralNumber()) {
-      return node.asLong();
-    }
-    if (node.isNumber()) {
-      return node.asDouble();
-    }
-    if (node.isBoolean()) {
-      return node.asBoolean();
-    }
-    return node.asText();
+    return CelValues.of(node);
   }
 }

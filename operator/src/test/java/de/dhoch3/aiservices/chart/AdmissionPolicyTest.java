@@ -1,0 +1,175 @@
+package de.dhoch3.aiservices.chart;
+
+import static de.dhoch3.aiservices.chart.HelmChartTest.ROOT;
+import static de.dhoch3.aiservices.chart.HelmChartTest.ofKind;
+import static de.dhoch3.aiservices.chart.HelmChartTest.render;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import de.dhoch3.aiservices.api.AIService;
+import de.dhoch3.aiservices.api.App;
+import de.dhoch3.aiservices.api.GpuSpec;
+import de.dhoch3.aiservices.apps.AppTranslationTest;
+import de.dhoch3.aiservices.apps.Catalog;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.validation.CelValues;
+import de.dhoch3.aiservices.workload.WorkloadBuilder;
+import dev.cel.common.types.MapType;
+import dev.cel.common.types.SimpleType;
+import dev.cel.compiler.CelCompiler;
+import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.extensions.CelExtensions;
+import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelRuntime;
+import dev.cel.runtime.CelRuntimeFactory;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ValidatingAdmissionPolicy the chart renders, evaluated as the API server does (variables in
+ * order, then every validation) with cel-java: every workload the operator renders passes, and
+ * writable store mounts are refused whoever writes them.
+ */
+class AdmissionPolicyTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static Policy defaults;
+  private static OperatorConfig chartConfig;
+
+  /** The rendered policy, compiled. */
+  record Policy(List<Map.Entry<String, CelRuntime.Program>> variables, List<Map.Entry<String, CelRuntime.Program>> validations) {
+    /** The messages of the validations the object fails; empty when the API server admits it. */
+    List<String> refusals(Object object) throws Exception {
+      Map<String, Object> variableValues = new LinkedHashMap<>();
+      Map<String, Object> input = new LinkedHashMap<>();
+      input.put("object", CelValues.of(JSON.valueToTree(object)));
+      input.put("variables", variableValues);
+      for (var variable : variables) {
+        variableValues.put(variable.getKey(), variable.getValue().eval(input));
+      }
+      List<String> failed = new ArrayList<>();
+      for (var validation : validations) {
+        if (!Boolean.TRUE.equals(validation.getValue().eval(input))) {
+          failed.add(validation.getKey());
+        }
+      }
+      return failed;
+    }
+  }
+
+  static Policy compile(JsonNode policy) throws Exception {
+    CelCompiler compiler = CelCompilerFactory.standardCelCompilerBuilder()
+        .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+        .addLibraries(CelExtensions.strings())
+        .addVar("object", SimpleType.DYN)
+        .addVar("variables", MapType.create(SimpleType.STRING, SimpleType.DYN))
+        .build();
+    CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().addLibraries(CelExtensions.strings()).build();
+    List<Map.Entry<String, CelRuntime.Program>> variables = new ArrayList<>();
+    for (JsonNode variable : policy.path("spec").path("variables")) {
+      variables.add(Map.entry(variable.path("name").asText(),
+          runtime.createProgram(compiler.compile(variable.path("expression").asText()).getAst())));
+    }
+    List<Map.Entry<String, CelRuntime.Program>> validations = new ArrayList<>();
+    for (JsonNode validation : policy.path("spec").path("validations")) {
+      validations.add(Map.entry(validation.path("message").asText(),
+          runtime.createProgram(compiler.compile(validation.path("expression").asText()).getAst())));
+    }
+    return new Policy(variables, validations);
+  }
+
+  @BeforeAll
+  static void renderTheChart() throws Exception {
+    List<JsonNode> docs = render();
+    defaults = compile(ofKind(docs, "ValidatingAdmissionPolicy").get(0));
+    String yaml = ofKind(docs, "ConfigMap").get(0).path("data").path("config.yaml").asText();
+    chartConfig = OperatorConfig.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "chart config");
+    chartConfig.policy.allowUnmanagedGpu = true;
+    assertThat(ofKind(docs, "ValidatingAdmissionPolicyBinding")).singleElement()
+        .satisfies(b -> assertThat(b.path("spec").path("validationActions").get(0).asText()).isEqualTo("Deny"));
+  }
+
+  @Test
+  void everyWorkloadTheOperatorRendersIsAdmittedForEveryAppAndGpuMode() throws Exception {
+    int checked = 0;
+    for (var profile : Catalog.all()) {
+      for (GpuSpec.Mode mode : GpuSpec.Mode.values()) {
+        AIService ai = AppTranslationTest.aiservice(profile.defaults().app());
+        ai.getSpec().gpu = new GpuSpec();
+        ai.getSpec().gpu.mode = mode;
+        var deployment = WorkloadBuilder.build(ai, chartConfig).deployment();
+        assertThat(defaults.refusals(deployment)).as(profile.defaults().app() + " " + mode).isEmpty();
+        checked++;
+      }
+    }
+    assertThat(checked).isEqualTo(Catalog.all().size() * GpuSpec.Mode.values().length);
+  }
+
+  private static ObjectNode comfyDeployment() {
+    return Serialization.jsonMapper().valueToTree(WorkloadBuilder.build(AppTranslationTest.aiservice(App.COMFYUI), chartConfig).deployment());
+  }
+
+  @Test
+  void aWritableStoreMountAddedByHandOrByAnotherToolIsRefused() throws Exception {
+    ObjectNode edited = comfyDeployment();
+    ((ArrayNode) edited.at("/spec/template/spec/containers/0/volumeMounts")).addObject().put("name", "models").put("mountPath", "/rw");
+    assertThat(defaults.refusals(edited)).singleElement().asString().contains("read-only");
+
+    // another tool's Job with its own hostPath volume of the store, no label of ours
+    Map<String, Object> job = Map.of("apiVersion", "batch/v1", "kind", "Job", "metadata", Map.of("name", "sync"),
+        "spec", Map.of("template", Map.of("spec", Map.of(
+            "volumes", List.of(Map.of("name", "store", "hostPath", Map.of("path", "/vol/service/cw/storage-models/models/loras"))),
+            "containers", List.of(Map.of("name", "rsync", "image", "rsync:1", "volumeMounts", List.of(Map.of("name", "store", "mountPath", "/dst"))))))));
+    assertThat(defaults.refusals(job)).isNotEmpty();
+    // a hostPath that holds the store (its parent) mounted writable, in a Pod
+    Map<String, Object> pod = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
+        "spec", Map.of("volumes", List.of(Map.of("name", "all", "hostPath", Map.of("path", "/vol/service/cw"))),
+            "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(Map.of("name", "all", "mountPath", "/x"))))));
+    assertThat(defaults.refusals(pod)).isNotEmpty();
+    // the same read-only: admitted; an unrelated hostPath of another tool: not the operator's business
+    Map<String, Object> readOnly = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
+        "spec", Map.of("volumes", List.of(Map.of("name", "all", "hostPath", Map.of("path", "/vol/service/cw")),
+                Map.of("name", "logs", "hostPath", Map.of("path", "/var/log"))),
+            "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(
+                Map.of("name", "all", "mountPath", "/x", "readOnly", true), Map.of("name", "logs", "mountPath", "/logs"))))));
+    assertThat(defaults.refusals(readOnly)).isEmpty();
+    // kubectl debug: an ephemeral container with a writable store mount
+    ObjectNode debugged = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
+    debugged.putObject("metadata").put("name", "comfyui-1");
+    debugged.set("spec", comfyDeployment().at("/spec/template/spec").deepCopy());
+    ((ObjectNode) debugged.get("spec")).putArray("ephemeralContainers").addObject().put("name", "debug").put("image", "busybox")
+        .putArray("volumeMounts").addObject().put("name", "models").put("mountPath", "/m");
+    assertThat(defaults.refusals(debugged)).isNotEmpty();
+  }
+
+  @Test
+  void theOperatorsPodsMountNoHostFolderOutsideTheRoots() throws Exception {
+    ObjectNode edited = comfyDeployment();
+    ((ArrayNode) edited.at("/spec/template/spec/volumes")).addObject().put("name", "etc").putObject("hostPath").put("path", "/etc");
+    assertThat(defaults.refusals(edited)).singleElement().asString().contains("outside the configured storage roots");
+  }
+
+  @Test
+  void aClaimHoldingTheStoreMustBeReadOnlyAsAVolumeAndAsAMount() throws Exception {
+    Policy nfs = compile(ofKind(render(ROOT.resolve("examples/helm/multi-node-nfs.yaml")), "ValidatingAdmissionPolicy").get(0));
+    Map<String, Object> writable = Map.of("apiVersion", "apps/v1", "kind", "Deployment", "metadata", Map.of("name", "d"),
+        "spec", Map.of("template", Map.of("spec", Map.of(
+            "volumes", List.of(Map.of("name", "m", "persistentVolumeClaim", Map.of("claimName", "studio-models"))),
+            "containers", List.of(Map.of("name", "c", "image", "x:1", "volumeMounts", List.of(Map.of("name", "m", "mountPath", "/m", "readOnly", true))))))));
+    assertThat(nfs.refusals(writable)).singleElement().asString().contains("persistentVolumeClaim.readOnly");
+    Map<String, Object> other = Map.of("apiVersion", "apps/v1", "kind", "Deployment", "metadata", Map.of("name", "d"),
+        "spec", Map.of("template", Map.of("spec", Map.of(
+            "volumes", List.of(Map.of("name", "d", "persistentVolumeClaim", Map.of("claimName", "studio-data"))),
+            "containers", List.of(Map.of("name", "c", "image", "x:1", "volumeMounts", List.of(Map.of("name", "d", "mountPath", "/d"))))))));
+    assertThat(nfs.refusals(other)).isEmpty();
+  }
+}
