@@ -65,7 +65,6 @@ import java.util.Set;
 public class AIServiceReconciler implements Reconciler<AIService> {
   public static final String NAME = "aiservice";
   static final String POD_EVENT_SOURCE = "pods";
-  static final String DATA_FOLDER_INDEX = "data-folder";
   /** A conflict ends when the other AIService goes away, which sends no event here: look again. */
   static final Duration CONFLICT_RECHECK = Duration.ofSeconds(60);
   /** How often the Events of a pod still being set up are read again. */
@@ -100,8 +99,6 @@ public class AIServiceReconciler implements Reconciler<AIService> {
             })
             .build(),
         context);
-    context.getPrimaryCache().addIndexer(DATA_FOLDER_INDEX,
-        ai -> DataFolder.key(ai, config).map(List::of).orElse(List.of()));
     return List.of(pods);
   }
 
@@ -172,7 +169,9 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     if (key == null) {
       return;
     }
-    context.getPrimaryCache().byIndex(DATA_FOLDER_INDEX, key).stream()
+    // the same folder, or one inside the other (another app's database folder as this one's data)
+    context.getPrimaryCache().list()
+        .filter(other -> DataFolder.key(other, config).filter(otherKey -> DataFolder.overlap(key, otherKey)).isPresent())
         .filter(other -> !other.getMetadata().getUid().equals(ai.getMetadata().getUid()))
         .filter(other -> other.getMetadata().getDeletionTimestamp() == null)
         .filter(other -> !stalledFor(other, StatusCalculator.REASON_DATA_FOLDER_IN_USE))
@@ -205,7 +204,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     }
 
     DataFolderConflict(String key, AIService owner) {
-      super("spec.storage.serviceDir", "the data folder " + key + " is already used by AIService "
+      super("spec.storage.serviceDir", "the data folder " + key + " is (or lies inside, or holds) the one used by AIService "
           + owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName()
           + "; two copies of an app must not share databases and settings: set spec.storage.serviceDir to a folder of its own");
     }

@@ -14,6 +14,18 @@ import java.util.Optional;
 public final class DataFolder {
   private DataFolder() {}
 
+  /** True when two keys name the same folder or one lies inside the other (on the same volume). */
+  public static boolean overlap(String a, String b) {
+    String volumeA = a.substring(0, a.indexOf('/', a.indexOf(a.startsWith("claim ") ? ':' : ' ')));
+    String volumeB = b.substring(0, b.indexOf('/', b.indexOf(b.startsWith("claim ") ? ':' : ' ')));
+    if (!volumeA.equals(volumeB)) {
+      return false;
+    }
+    String pathA = a.substring(volumeA.length());
+    String pathB = b.substring(volumeB.length());
+    return pathA.equals(pathB) || pathA.startsWith(pathB + "/") || pathB.startsWith(pathA + "/");
+  }
+
   /** Empty when the spec is too broken to say; the builder reports that. */
   public static Optional<String> key(AIService ai, OperatorConfig config) {
     try {
@@ -27,7 +39,7 @@ public final class DataFolder {
       return Optional.of(data.hostPath() != null
           ? "hostPath " + data.hostPath() + "/" + serviceDir
           // a claim is namespaced: the same claim name in two namespaces is two volumes
-          : "claim " + ai.getMetadata().getNamespace() + "/" + data.claimName() + ":" + data.basePath() + "/" + serviceDir);
+          : "claim " + ai.getMetadata().getNamespace() + "/" + data.claimName() + ":" + (data.basePath().isEmpty() ? "" : "/" + data.basePath()) + "/" + serviceDir);
     } catch (RuntimeException invalid) {
       return Optional.empty();
     }
