@@ -30,6 +30,8 @@ public final class RealisticDispatcher extends Dispatcher {
   private final KubernetesMixedDispatcher store = new KubernetesMixedDispatcher(new HashMap<>());
   private final ApiServerRules rules = new ApiServerRules();
   private final AtomicLong writes = new AtomicLong();
+  /** Answers by "VERB code" (e.g. "PUT 200"), injected faults included. */
+  private final java.util.Map<String, java.util.concurrent.atomic.LongAdder> answers = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile Function<RecordedRequest, MockResponse> fault = request -> null;
 
   /** Answers requests for which the function returns a response (a test's outage), the rest as usual; null ends it. */
@@ -42,8 +44,20 @@ public final class RealisticDispatcher extends Dispatcher {
     return writes.get();
   }
 
+  /** Answers so far by verb and status code, e.g. {@code "PUT 409"}. */
+  public java.util.Map<String, java.util.concurrent.atomic.LongAdder> answers() {
+    return answers;
+  }
+
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    MockResponse response = answer(request);
+    String verb = request.getMethod().equals("GET") && request.getPath().contains("watch=true") ? "WATCH" : request.getMethod();
+    answers.computeIfAbsent(verb + " " + response.code(), k -> new java.util.concurrent.atomic.LongAdder()).increment();
+    return response;
+  }
+
+  private MockResponse answer(RecordedRequest request) {
     MockResponse injected = fault.apply(request);
     if (injected != null) {
       return injected;

@@ -18,6 +18,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class SimulatedDeploymentController implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedDeploymentController.class);
+  /** Looks at every Deployment again this often: a status write that failed is made again. */
+  static final long RESYNC_MILLIS = 5000;
   private final KubernetesClient client;
   private SharedIndexInformer<Deployment> informer;
 
@@ -40,7 +42,7 @@ public final class SimulatedDeploymentController implements AutoCloseable {
 
           @Override
           public void onDelete(Deployment deployment, boolean unknownFinalStateUnknown) {}
-        });
+        }, RESYNC_MILLIS);
     return this;
   }
 
