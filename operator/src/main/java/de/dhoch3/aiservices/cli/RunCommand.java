@@ -10,7 +10,6 @@ import de.dhoch3.aiservices.validation.SpecProblem;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -72,7 +71,8 @@ final class RunCommand implements Callable<Integer> {
     if (embedded || !clusterConfigured()) {
       return runEmbedded(out, operatorConfig);
     }
-    try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+    try (KubernetesClient client = new KubernetesClientBuilder()
+        .withConfig(de.dhoch3.aiservices.reconcile.LeaderElection.clientConfig(io.fabric8.kubernetes.client.Config.autoConfigure(null))).build()) {
       out.println("aiservice-operator: managing " + client.getMasterUrl()
           + (operatorConfig.watchNamespaces.isEmpty() ? " (all namespaces)" : " namespaces " + operatorConfig.watchNamespaces));
       Operator operator = start(client, operatorConfig);
@@ -94,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
         MicrometerMetrics.withoutPerResourceMetrics(registry),
         overrider -> {
           if (leaderElection) {
-            overrider.withLeaderElectionConfiguration(new LeaderElectionConfiguration("aiservice-operator-lock", leaseNamespace));
+            overrider.withLeaderElectionConfiguration(de.dhoch3.aiservices.reconcile.LeaderElection.configuration(leaseNamespace));
           }
         });
     operator.start();

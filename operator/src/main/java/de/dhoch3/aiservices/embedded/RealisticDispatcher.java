@@ -67,6 +67,14 @@ public final class RealisticDispatcher extends Dispatcher {
     }
     String path = request.getPath();
     String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+    if (request.method() == HttpMethod.POST && bare.equals("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+      // no RBAC here: whoever asks may do everything (JOSDK asks before leader election)
+      return json(201, new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
+          .withNewSpec().withNamespace("default").endSpec()
+          .withNewStatus().withIncomplete(false)
+            .addNewResourceRule().withVerbs("*").withApiGroups("*").withResources("*").endResourceRule()
+          .endStatus().build());
+    }
     if (request.method() == HttpMethod.GET) {
       Optional<Object> discovery = Discovery.answer(bare);
       if (discovery.isPresent()) {

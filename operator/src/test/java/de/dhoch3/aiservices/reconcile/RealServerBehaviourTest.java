@@ -156,6 +156,8 @@ class RealServerBehaviourTest extends OperatorScenario {
   }
 
   private static io.fabric8.kubernetes.api.model.Container appContainer(Deployment deployment) {
+    // an assertion, not a NullPointerException: the waits retry until the Deployment is there
+    assertThat(deployment).as("the Deployment").isNotNull();
     return deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
   }
 

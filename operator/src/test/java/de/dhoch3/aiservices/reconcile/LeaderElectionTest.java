@@ -1,0 +1,141 @@
+package de.dhoch3.aiservices.reconcile;
+
+import static de.dhoch3.aiservices.reconcile.OperatorHarness.NS;
+import static de.dhoch3.aiservices.reconcile.OperatorHarness.aiservice;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import de.dhoch3.aiservices.api.App;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.embedded.EmbeddedCluster;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two replicas with leader election on the in-process API server: exactly one writes; when it
+ * stops, or can no longer renew its lease, the other takes over, and the old one has stopped
+ * writing before that. Each replica's writes are told apart by a header of its client.
+ */
+class LeaderElectionTest {
+  private static final String WHO = "X-Operator-Replica";
+  // production's proportions (LeaderElection), ten times faster: renew deadline + (retries + 1) x request timeout < lease
+  private static final Duration LEASE = Duration.ofMillis(4500);
+  private static final Duration RENEW_DEADLINE = Duration.ofSeconds(2);
+
+  private final EmbeddedCluster cluster = EmbeddedCluster.start();
+  /** Writes to the apps' namespace (not the lease, not the permission check at start), by replica, with their time and path. */
+  private final Map<String, List<Write>> writes = new ConcurrentHashMap<>();
+  private final Set<String> cutOffFromTheLease = ConcurrentHashMap.newKeySet();
+  private final List<Operator> started = new CopyOnWriteArrayList<>();
+
+  record Write(Instant at, String path) {}
+
+  LeaderElectionTest() {
+    cluster.ensureNamespace(NS);
+    cluster.ensureNamespace("aiservice-system");
+    cluster.server().inject(request -> {
+      String who = request.getHeader(WHO);
+      boolean lease = request.getPath().contains("/leases");
+      if (who != null && lease && cutOffFromTheLease.contains(who) && !request.getMethod().equals("GET")) {
+        return new MockResponse().setResponseCode(500).setBody(Serialization.asJson(
+            new StatusBuilder().withStatus("Failure").withCode(500).withMessage("etcdserver: leader changed").build()));
+      }
+      if (who != null && !lease && !request.getMethod().equals("GET") && request.getPath().contains("/namespaces/" + NS + "/")) {
+        writes.computeIfAbsent(who, k -> new CopyOnWriteArrayList<>()).add(new Write(Instant.now(), request.getPath()));
+      }
+      return null;
+    });
+  }
+
+  /** A replica as production runs it, except that losing the lease stops it instead of exiting the JVM. */
+  private Operator replica(String id) {
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(LeaderElection.clientConfig(cluster.client().getConfiguration()))
+        .withRequestTimeout(1000).withCustomHeaders(Map.of(WHO, id)).build()).build();
+    AtomicReference<Operator> self = new AtomicReference<>();
+    Operator operator = AIServiceOperator.create(client, OperatorConfig.defaults(), Clock.systemUTC(), null,
+        overrider -> overrider.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("aiservice-operator-lock")
+            .withLeaseNamespace("aiservice-system").withIdentity(id)
+            .withLeaseDuration(LEASE).withRenewDeadline(RENEW_DEADLINE).withRetryPeriod(Duration.ofMillis(500))
+            .withExitOnStopLeading(false)
+            // production exits the process here (exitOnStopLeading): no write after losing the lease
+            .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> new Thread(() -> self.get().stop()).start(), leader -> { }))
+            .build()));
+    self.set(operator);
+    operator.start();
+    started.add(operator);
+    return operator;
+  }
+
+  private void awaitDeployment(String name, Duration within) {
+    await().atMost(within).pollInterval(Duration.ofMillis(100))
+        .until(() -> cluster.client().apps().deployments().inNamespace(NS).withName(name).get() != null);
+  }
+
+  private Set<String> writersOf(String name) {
+    Set<String> writers = ConcurrentHashMap.newKeySet();
+    writes.forEach((who, list) -> list.stream().filter(w -> w.path().contains("/" + name)).forEach(w -> writers.add(who)));
+    return writers;
+  }
+
+  @Test
+  void exactlyOneReplicaWritesAndTheOtherTakesOverWhenItStopsOrLosesTheLease() throws Exception {
+    Operator a = replica("a");
+    Operator b = replica("b");
+    KubernetesClient user = cluster.newClient();
+    user.resource(aiservice("first", App.COMFYUI)).create();
+    awaitDeployment("first", Duration.ofSeconds(20));
+    Thread.sleep(1500);
+    assertThat(writes.keySet()).as("replicas that wrote").hasSize(1);
+    String leader = writes.keySet().iterator().next();
+
+    // the leader stops (an upgrade, a drain): the other takes over within the lease's duration
+    (leader.equals("a") ? a : b).stop();
+    Instant stopped = Instant.now();
+    user.resource(aiservice("second", App.COMFYUI)).create();
+    awaitDeployment("second", LEASE.plus(Duration.ofSeconds(8)));
+    String follower = leader.equals("a") ? "b" : "a";
+    assertThat(writersOf("second")).containsExactly(follower);
+    assertThat(Duration.between(stopped, Instant.now())).isLessThan(LEASE.plus(Duration.ofSeconds(8)));
+
+    // the new leader can no longer renew (cut off from the lease); a standby starts
+    replica("c");
+    cutOffFromTheLease.add(follower);
+    Instant cut = Instant.now();
+    Thread.sleep(LEASE.toMillis());
+    user.resource(aiservice("third", App.COMFYUI)).create();
+    awaitDeployment("third", LEASE.plus(Duration.ofSeconds(10)));
+    assertThat(writersOf("third")).containsExactly("c");
+    // the cut-off leader stopped writing before the new one could hold the lease
+    List<Write> late = new ArrayList<>(writes.getOrDefault(follower, List.of()).stream()
+        .filter(w -> w.at().isAfter(cut.plus(LEASE))).toList());
+    assertThat(late).as("writes of the replica that lost its lease").isEmpty();
+    Instant firstOfC = writes.get("c").stream().map(Write::at).min(Instant::compareTo).orElseThrow();
+    Instant lastOfFollower = writes.get(follower).stream().map(Write::at).max(Instant::compareTo).orElseThrow();
+    assertThat(lastOfFollower).isBefore(firstOfC);
+  }
+
+  @AfterEach
+  void stopAll() {
+    started.forEach(Operator::stop);
+    cluster.close();
+  }
+}
