@@ -529,6 +529,289 @@ class HelmChartTest {
         assertThat(line).as("pinned base image").matches("FROM [^:@ ]+(:[0-9][^ ]*|@sha256:[0-9a-f]{64})( AS .*)?").doesNotContain("latest"));
   }
 
+  // ---- an API server stand-in that refuses unknown kinds, walked through each documented install ----
+
+  /** What a fresh cluster serves before anything is installed (apiVersion/kind). */
+  static final java.util.Set<String> BUILT_IN = java.util.Set.of("v1/Namespace", "v1/ServiceAccount", "v1/ConfigMap", "v1/Secret",
+      "v1/Service", "v1/PersistentVolume", "v1/PersistentVolumeClaim", "apps/v1/Deployment", "policy/v1/PodDisruptionBudget",
+      "rbac.authorization.k8s.io/v1/ClusterRole", "rbac.authorization.k8s.io/v1/ClusterRoleBinding", "rbac.authorization.k8s.io/v1/Role",
+      "rbac.authorization.k8s.io/v1/RoleBinding", "networking.k8s.io/v1/Ingress", "apiextensions.k8s.io/v1/CustomResourceDefinition");
+  static final java.util.Set<String> CLUSTER_SCOPED = java.util.Set.of("Namespace", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition");
+
+  /**
+   * Like a real API server behind helm install / kubectl apply: a step whose objects include a kind
+   * the server does not serve yet is refused as a whole (Helm maps every kind before creating
+   * anything, so a CRD in the same step does not help), namespaced objects need their namespace
+   * (made earlier or in the same step), and an object another release (or --create-namespace) owns
+   * cannot be taken over.
+   */
+  static final class ApiServerStandIn {
+    final java.util.Set<String> served = new java.util.HashSet<>(BUILT_IN);
+    final Map<String, String> owners = new java.util.HashMap<>(Map.of("Namespace//default", "cluster"));
+
+    void apply(String step, String owner, String namespace, List<JsonNode> docs) {
+      java.util.Set<String> namespacesHere = new java.util.HashSet<>();
+      for (JsonNode doc : docs) {
+        String kind = doc.path("apiVersion").asText() + "/" + doc.path("kind").asText();
+        assertThat(served).as(step + ": " + kind + " " + name(doc) + " is not served yet (its CRD must come in an earlier step)").contains(kind);
+        if (doc.path("kind").asText().equals("Namespace")) {
+          namespacesHere.add(name(doc));
+        }
+      }
+      for (JsonNode doc : docs) {
+        String ns = namespaceOf(doc, namespace);
+        if (!ns.isEmpty()) {
+          assertThat(owners.containsKey("Namespace//" + ns) || namespacesHere.contains(ns))
+              .as(step + ": namespace " + ns + " of " + doc.path("kind").asText() + " " + name(doc) + " does not exist").isTrue();
+        }
+        String previous = owners.putIfAbsent(key(doc, ns), owner);
+        assertThat(previous == null || previous.equals(owner))
+            .as(step + ": " + key(doc, ns) + " exists already, owned by " + previous).isTrue();
+        if (doc.path("kind").asText().equals("CustomResourceDefinition")) {
+          for (JsonNode version : doc.path("spec").path("versions")) {
+            if (version.path("served").asBoolean()) {
+              served.add(doc.path("spec").path("group").asText() + "/" + version.path("name").asText() + "/" + doc.path("spec").path("names").path("kind").asText());
+            }
+          }
+        }
+      }
+    }
+
+    void createNamespace(String step, String owner, String namespace) {
+      String previous = owners.putIfAbsent("Namespace//" + namespace, owner);
+      assertThat(previous).as(step + ": namespace " + namespace + " exists already").isNull();
+    }
+
+    static String namespaceOf(JsonNode doc, String defaultNamespace) {
+      return CLUSTER_SCOPED.contains(doc.path("kind").asText()) ? "" : doc.path("metadata").path("namespace").asText(defaultNamespace);
+    }
+
+    static String key(JsonNode doc, String namespace) {
+      return doc.path("kind").asText() + "/" + namespace + "/" + name(doc);
+    }
+  }
+
+  /** Runs one shell line of the documentation against the stand-in (helm install, kubectl apply/create). */
+  static void run(ApiServerStandIn server, String line) throws Exception {
+    List<String> words = new ArrayList<>(List.of(line.replaceAll("\\s+#.*$", "").trim().split("\\s+")));
+    if (words.size() > 2 && words.get(0).equals("helm") && words.get(1).equals("install")) {
+      String release = words.get(2);
+      Path chart = ROOT.resolve(words.get(3));
+      String namespace = "default";
+      boolean createNamespace = false;
+      List<Path> values = new ArrayList<>();
+      Map<String, String> sets = new java.util.LinkedHashMap<>();
+      for (int i = 4; i < words.size(); i++) {
+        switch (words.get(i)) {
+          case "-n", "--namespace" -> namespace = words.get(++i);
+          case "--create-namespace" -> createNamespace = true;
+          case "-f", "--values" -> values.add(ROOT.resolve(words.get(++i)));
+          case "--set" -> {
+            String[] pair = words.get(++i).split("=", 2);
+            sets.put(pair[0], pair[1]);
+          }
+          default -> throw new AssertionError("unknown helm install argument in the documentation: " + words.get(i) + " (" + line + ")");
+        }
+      }
+      if (createNamespace && !server.owners.containsKey("Namespace//" + namespace)) {
+        server.createNamespace(line, "helm --create-namespace", namespace);
+      }
+      server.apply(line, "release " + namespace + "/" + release, namespace, render(chart, release, namespace, values, sets));
+    } else if (words.get(0).equals("kubectl")) {
+      String namespace = words.contains("-n") ? words.get(words.indexOf("-n") + 1) : "default";
+      if (words.contains("apply") && words.contains("-k")) {
+        server.apply(line, "kubectl", namespace, kustomize(ROOT.resolve(words.get(words.indexOf("-k") + 1))));
+      } else if (words.contains("create") && words.contains("namespace")) {
+        server.createNamespace(line, "kubectl", words.get(words.indexOf("namespace") + 1));
+      } else if (words.contains("create") && words.contains("secret")) {
+        assertThat(server.owners).as(line + ": namespace " + namespace).containsKey("Namespace//" + namespace);
+      }
+    }
+  }
+
+  /** kubectl apply -k of a plain kustomization (resources and commonAnnotations only). */
+  static List<JsonNode> kustomize(Path dir) throws Exception {
+    JsonNode kustomization = YAML.readTree(dir.resolve("kustomization.yaml").toFile());
+    List<JsonNode> docs = new ArrayList<>();
+    for (JsonNode resource : kustomization.path("resources")) {
+      for (JsonNode doc : documents(Files.readString(dir.resolve(resource.asText())))) {
+        var annotations = ((com.fasterxml.jackson.databind.node.ObjectNode) doc.path("metadata")).with("annotations");
+        kustomization.path("commonAnnotations").fields().forEachRemaining(e -> annotations.set(e.getKey(), e.getValue()));
+        docs.add(doc);
+      }
+    }
+    return docs;
+  }
+
+  /** The shell lines of each ```bash block of the README's install section, continuations joined. */
+  static List<List<String>> readmeInstallBlocks() throws Exception {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    int start = readme.indexOf("## Install with Helm");
+    String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
+    List<List<String>> blocks = new ArrayList<>();
+    var matcher = java.util.regex.Pattern.compile("```bash\n(.*?)```", java.util.regex.Pattern.DOTALL).matcher(section);
+    while (matcher.find()) {
+      List<String> lines = List.of(matcher.group(1).replace("\\\n", " ").split("\n"));
+      if (lines.stream().anyMatch(l -> l.startsWith("helm install ") && !l.contains("..."))) {
+        blocks.add(lines);
+      }
+    }
+    return blocks;
+  }
+
+  /**
+   * The commands in the header comment of a values file ("#   helm install ..."), in order; a
+   * prerequisite "# Needs ... (namespace x)" becomes "kubectl create namespace x" first.
+   */
+  static List<String> headerCommands(Path file) throws Exception {
+    List<String> commands = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      var needs = java.util.regex.Pattern.compile("# Needs .*\\(namespace ([a-z0-9-]+)\\).*").matcher(line);
+      if (needs.matches()) {
+        commands.add("kubectl create namespace " + needs.group(1));
+      } else if (line.matches("#\\s+(helm|kubectl) .*")) {
+        commands.add(line.substring(1).trim());
+      }
+    }
+    return commands;
+  }
+
+  static Stream<org.junit.jupiter.params.provider.Arguments> documentedInstalls() throws Exception {
+    List<org.junit.jupiter.params.provider.Arguments> installs = new ArrayList<>();
+    List<List<String>> readme = readmeInstallBlocks();
+    assertThat(readme).as("the README's install commands").isNotEmpty();
+    for (List<String> block : readme) {
+      installs.add(org.junit.jupiter.params.provider.Arguments.of("README", block));
+      // the documented alternative to the studio chart: the same apps as plain manifests
+      installs.add(org.junit.jupiter.params.provider.Arguments.of("README, kubectl instead of the studio chart",
+          List.of(block.get(0), "kubectl apply -k examples/studio")));
+    }
+    try (Stream<Path> files = Files.walk(ROOT.resolve("examples/helm"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        List<String> commands = headerCommands(file);
+        if (commands.stream().filter(c -> c.startsWith("helm install ")).count() > 1) {
+          installs.add(org.junit.jupiter.params.provider.Arguments.of(ROOT.relativize(file).toString(), commands));
+        }
+      }
+    }
+    return installs.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("documentedInstalls")
+  void everyDocumentedInstallWorksOnAFreshCluster(String where, List<String> commands) throws Exception {
+    ApiServerStandIn server = new ApiServerStandIn();
+    int installs = 0;
+    for (String command : commands) {
+      run(server, command);
+      installs += command.startsWith("helm install") || command.contains("apply -k") ? 1 : 0;
+    }
+    assertThat(installs).as(where + ": " + commands).isGreaterThanOrEqualTo(2);
+    assertThat(server.served).as("AIServices were created").contains(AIService.GROUP + "/" + AIService.VERSION + "/AIService");
+    assertThat(server.owners.keySet()).as("the apps were installed").anyMatch(k -> k.startsWith("AIService/studio/"));
+  }
+
+  @Test
+  void theStandInRefusesCustomResourcesInTheReleaseOfTheirCrd() throws Exception {
+    List<JsonNode> oneRelease = new ArrayList<>(render());
+    oneRelease.addAll(renderStudio(Map.of(), ROOT.resolve("examples/helm/studio/single-gpu-server.yaml")));
+    assertThatThrownBy(() -> new ApiServerStandIn().apply("one release", "release x", "aiservice-system", oneRelease))
+        .hasMessageContaining("AIService").hasMessageContaining("not served yet");
+    ApiServerStandIn server = new ApiServerStandIn();
+    assertThatThrownBy(() -> run(server, "kubectl apply -k examples/studio")).hasMessageContaining("not served yet");
+    ApiServerStandIn twice = new ApiServerStandIn();
+    run(twice, "helm install aiservice-operator helm/aiservice-operator -n aiservice-system --create-namespace -f examples/helm/multi-node-nfs.yaml");
+    assertThatThrownBy(() -> run(twice, "helm install studio helm/aiservice-studio -n aiservice-system -f examples/helm/studio/single-gpu-server.yaml"))
+        .as("the operator chart made the namespace").hasMessageContaining("Namespace//studio");
+  }
+
+  // ---- GitOps examples: required fields, and every path they name exists ----
+
+  static List<JsonNode> manifests(Path dir) throws Exception {
+    List<JsonNode> docs = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        docs.addAll(documents(Files.readString(file)));
+      }
+    }
+    return docs;
+  }
+
+  static List<String> texts(JsonNode array) {
+    List<String> texts = new ArrayList<>();
+    array.forEach(t -> texts.add(t.asText()));
+    return texts;
+  }
+
+  @Test
+  void theArgoCdApplicationsAreCompleteAndOrdered() throws Exception {
+    List<JsonNode> apps = ofKind(manifests(ROOT.resolve("examples/argocd")), "Application");
+    assertThat(apps).extracting(HelmChartTest::name).containsExactlyInAnyOrder("aiservice-operator", "studio", "aiservice-studio-root");
+    for (JsonNode app : apps) {
+      JsonNode spec = app.path("spec");
+      assertThat(app.path("metadata").path("namespace").asText()).isEqualTo("argocd");
+      assertThat(spec.path("project").asText()).isNotBlank();
+      assertThat(spec.path("destination").path("server").asText() + spec.path("destination").path("name").asText()).isNotBlank();
+      assertThat(spec.path("source").path("repoURL").asText()).startsWith("https://");
+      Path path = ROOT.resolve(spec.path("source").path("path").asText());
+      assertThat(path).as(name(app) + " source path").isDirectory();
+      for (String values : texts(spec.path("source").path("helm").path("valueFiles"))) {
+        assertThat(path.resolve(values).normalize()).as(name(app) + " value file").isRegularFile();
+      }
+      assertThat(spec.path("syncPolicy").path("retry").path("limit").asInt()).as(name(app) + " retries").isPositive();
+      assertThat(spec.path("syncPolicy").path("retry").path("backoff").path("duration").asText()).as(name(app) + " backoff").isNotBlank();
+    }
+    JsonNode operator = apps.stream().filter(a -> name(a).equals("aiservice-operator")).findFirst().orElseThrow();
+    JsonNode studio = apps.stream().filter(a -> name(a).equals("studio")).findFirst().orElseThrow();
+    assertThat(texts(operator.path("spec").path("syncPolicy").path("syncOptions"))).contains("ServerSideApply=true");
+    assertThat(texts(studio.path("spec").path("syncPolicy").path("syncOptions"))).contains("SkipDryRunOnMissingResource=true");
+    assertThat(annotations(studio).path("argocd.argoproj.io/sync-wave").asInt())
+        .isGreaterThan(annotations(operator).path("argocd.argoproj.io/sync-wave").asInt());
+    // the app of apps holds exactly the two
+    JsonNode kustomization = YAML.readTree(ROOT.resolve("examples/argocd/kustomization.yaml").toFile());
+    List<JsonNode> children = new ArrayList<>();
+    for (String resource : texts(kustomization.path("resources"))) {
+      children.addAll(documents(Files.readString(ROOT.resolve("examples/argocd").resolve(resource))));
+    }
+    assertThat(children).extracting(HelmChartTest::name).containsExactly("aiservice-operator", "studio");
+  }
+
+  @Test
+  void theFluxObjectsReferToEachOtherAndToThisRepository() throws Exception {
+    List<JsonNode> docs = manifests(ROOT.resolve("examples/flux"));
+    List<String> sources = ofKind(docs, "GitRepository").stream().map(HelmChartTest::name).toList();
+    assertThat(sources).isNotEmpty();
+    assertThat(ofKind(docs, "GitRepository")).allSatisfy(g -> assertThat(g.path("spec").path("url").asText()).startsWith("https://"));
+
+    JsonNode release = one(docs, "HelmRelease").path("spec");
+    JsonNode chart = release.path("chart").path("spec");
+    assertThat(chart.path("reconcileStrategy").asText()).isEqualTo("Revision");
+    assertThat(chart.path("sourceRef").path("kind").asText()).isEqualTo("GitRepository");
+    assertThat(sources).contains(chart.path("sourceRef").path("name").asText());
+    assertThat(ROOT.resolve(chart.path("chart").asText()).normalize()).isEqualTo(CHART.normalize());
+    for (String values : texts(chart.path("valuesFiles"))) {
+      assertThat(ROOT.resolve(values)).as(values).isRegularFile();
+    }
+
+    List<JsonNode> kustomizations = ofKind(docs, "Kustomization").stream()
+        .filter(k -> k.path("apiVersion").asText().startsWith("kustomize.toolkit.fluxcd.io/")).toList();
+    List<String> names = kustomizations.stream().map(HelmChartTest::name).toList();
+    for (JsonNode kustomization : kustomizations) {
+      JsonNode spec = kustomization.path("spec");
+      assertThat(ROOT.resolve(spec.path("path").asText())).as(name(kustomization) + " path").isDirectory();
+      assertThat(sources).contains(spec.path("sourceRef").path("name").asText());
+      assertThat(spec.path("wait").asBoolean()).as(name(kustomization) + " waits").isTrue();
+      for (JsonNode dependency : spec.path("dependsOn")) {
+        assertThat(names).contains(dependency.path("name").asText());
+      }
+    }
+    JsonNode studio = kustomizations.stream().filter(k -> k.path("spec").path("path").asText().endsWith("examples/studio")).findFirst().orElseThrow();
+    JsonNode operator = kustomizations.stream().filter(k -> !k.equals(studio)).findFirst().orElseThrow();
+    assertThat(studio.path("spec").path("dependsOn").findValuesAsText("name")).containsExactly(name(operator));
+    assertThat(manifests(ROOT.resolve(operator.path("spec").path("path").asText()))).extracting(d -> d.path("kind").asText()).contains("HelmRelease");
+    assertThat(operator.path("spec").path("healthChecks").findValuesAsText("kind")).contains("HelmRelease", "CustomResourceDefinition");
+  }
+
   @Test
   void wrongValuesAreRejectedWithTheKey(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     Path bad = dir.resolve("bad.yaml");
