@@ -1,32 +1,59 @@
-{{/* Name of the release's objects. */}}
+{{/* The chart's name, or nameOverride. */}}
+{{- define "aiservice-operator.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Name of the release's objects: fullnameOverride, else <release>-<name> (just the release when it holds the name). */}}
 {{- define "aiservice-operator.fullname" -}}
-{{- if contains .Chart.Name .Release.Name -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := include "aiservice-operator.name" . -}}
+{{- if contains $name .Release.Name -}}
 {{- .Release.Name | trunc 63 | trimSuffix "-" -}}
 {{- else -}}
-{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
 {{- end -}}
 {{- end -}}
 
 {{- define "aiservice-operator.labels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
-app.kubernetes.io/instance: {{ .Release.Name }}
+{{ include "aiservice-operator.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- end -}}
 
 {{- define "aiservice-operator.selectorLabels" -}}
-app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/name: {{ include "aiservice-operator.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 
 {{- define "aiservice-operator.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
 {{- default (include "aiservice-operator.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- default "default" .Values.serviceAccount.name -}}
+{{- end -}}
 {{- end -}}
 
-{{/* Leader election whenever more than one replica could reconcile at once. */}}
+{{/*
+Leader election whenever two operator pods can run at once: more than one replica, or a
+RollingUpdate that starts the new pod before the old one stops (or when forced).
+*/}}
 {{- define "aiservice-operator.leaderElection" -}}
-{{- if or (gt (int .Values.replicaCount) 1) .Values.leaderElection.enabled -}}true{{- end -}}
+{{- if or (gt (int .Values.replicaCount) 1) (ne .Values.strategy.type "Recreate") .Values.leaderElection.enabled -}}true{{- end -}}
+{{- end -}}
+
+{{/* The ServiceMonitor only where the Prometheus Operator's API is served: a real API server refuses unknown kinds. */}}
+{{- define "aiservice-operator.serviceMonitor" -}}
+{{- if and .Values.metrics.serviceMonitor.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1") -}}true{{- end -}}
+{{- end -}}
+
+{{/* Annotations of objects that hold or reach data: kept by helm uninstall, never pruned or deleted by Argo CD. */}}
+{{- define "aiservice-operator.keepAnnotations" -}}
+helm.sh/resource-policy: keep
+argocd.argoproj.io/sync-options: Prune=false,Delete=false
 {{- end -}}
 
 {{/* The rules the operator needs on the namespaces it manages: exactly the calls it makes. */}}

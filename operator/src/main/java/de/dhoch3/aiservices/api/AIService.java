@@ -16,8 +16,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Kind("AIService")
 @Plural("aiservices")
 @ShortNames("ais")
-// uninstalling the chart must not delete the CRD: that would delete every AIService with it
-@Annotations("helm.sh/resource-policy=keep")
+// Uninstalling the chart (helm or Argo CD) must not delete the CRD: that would delete every
+// AIService with it. Argo CD applies it first (sync wave -1), server-side (no 256 KiB
+// last-applied annotation), and never prunes or deletes it.
+@Annotations({"helm.sh/resource-policy=keep", "argocd.argoproj.io/sync-wave=-1",
+    "argocd.argoproj.io/sync-options=Prune=false,Delete=false,ServerSideApply=true"})
 @AdditionalPrinterColumn(name = "App", jsonPath = ".spec.app", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "URL", jsonPath = ".status.url", type = AdditionalPrinterColumn.Type.STRING)

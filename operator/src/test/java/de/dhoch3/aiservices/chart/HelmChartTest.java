@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -33,14 +34,27 @@ import org.junit.jupiter.params.provider.MethodSource;
 class HelmChartTest {
   static final Path ROOT = Path.of(System.getProperty("repo.root", ".."));
   static final Path CHART = ROOT.resolve("helm/aiservice-operator");
-  private static final YAMLMapper YAML = new YAMLMapper();
+  static final Path STUDIO = ROOT.resolve("helm/aiservice-studio");
+  static final YAMLMapper YAML = new YAMLMapper();
 
   static List<JsonNode> render(Path... valuesFiles) throws Exception {
-    var template = new Helm(CHART).template().withName("aiservice-operator").withNamespace("aiservice-system").withKubeVersion("1.34.0");
+    return render(CHART, "aiservice-operator", "aiservice-system", List.of(valuesFiles), Map.of());
+  }
+
+  static List<JsonNode> render(Path chart, String release, String namespace, List<Path> valuesFiles, Map<String, String> sets) throws Exception {
+    var template = new Helm(chart).template().withName(release).withNamespace(namespace).withKubeVersion("1.34.0");
     for (Path values : valuesFiles) {
       template.withValuesFile(values);
     }
+    sets.forEach(template::set);
     return documents(template.call());
+  }
+
+  /** The operator chart with values given inline (YAML). */
+  static List<JsonNode> renderWith(Path dir, String values) throws Exception {
+    Path file = Files.createTempFile(dir, "values", ".yaml");
+    Files.writeString(file, values);
+    return render(file);
   }
 
   static List<JsonNode> documents(String yaml) throws Exception {
@@ -70,10 +84,46 @@ class HelmChartTest {
     return Files.list(ROOT.resolve("examples/helm")).filter(p -> p.toString().endsWith(".yaml")).sorted();
   }
 
+  static Stream<Path> studioExampleValues() throws Exception {
+    return Files.list(ROOT.resolve("examples/helm/studio")).filter(p -> p.toString().endsWith(".yaml")).sorted();
+  }
+
   @Test
   void lintsStrictlyClean() {
-    LintResult result = new Helm(CHART).lint().strict().call();
-    assertThat(result.isFailed()).as(String.join("\n", result.getMessages())).isFalse();
+    for (Path chart : List.of(CHART, STUDIO)) {
+      LintResult result = new Helm(chart).lint().strict().call();
+      assertThat(result.isFailed()).as(chart + ":\n" + String.join("\n", result.getMessages())).isFalse();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("studioExampleValues")
+  void theStudioChartLintsStrictlyWithEveryStudioValuesFile(Path values, @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    LintResult result = new Helm(copyWithValues(STUDIO, values, dir)).lint().strict().call();
+    assertThat(result.isFailed()).as(values + ":\n" + String.join("\n", result.getMessages())).isFalse();
+  }
+
+  /** A copy of the chart whose values.yaml is its defaults merged with the file, as helm install -f merges them. */
+  static Path copyWithValues(Path chart, Path values, Path dir) throws Exception {
+    Path copy = copy(chart, dir);
+    JsonNode merged = YAML.readerForUpdating(YAML.readTree(chart.resolve("values.yaml").toFile())).readValue(values.toFile());
+    Files.writeString(copy.resolve("values.yaml"), YAML.writeValueAsString(merged));
+    return copy;
+  }
+
+  static Path copy(Path chart, Path dir) throws Exception {
+    Path copy = dir.resolve(chart.getFileName().toString());
+    try (Stream<Path> files = Files.walk(chart)) {
+      for (Path file : files.toList()) {
+        Path target = copy.resolve(chart.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(file, target);
+        }
+      }
+    }
+    return copy;
   }
 
   /**
@@ -83,20 +133,7 @@ class HelmChartTest {
   @ParameterizedTest
   @MethodSource("exampleValues")
   void lintsStrictlyWithEveryExampleValuesFile(Path values, @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-    Path copy = dir.resolve("aiservice-operator");
-    try (Stream<Path> files = Files.walk(CHART)) {
-      for (Path file : files.toList()) {
-        Path target = copy.resolve(CHART.relativize(file).toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(file, target);
-        }
-      }
-    }
-    JsonNode merged = YAML.readerForUpdating(YAML.readTree(CHART.resolve("values.yaml").toFile())).readValue(values.toFile());
-    Files.writeString(copy.resolve("values.yaml"), YAML.writeValueAsString(merged));
-    LintResult result = new Helm(copy).lint().strict().call();
+    LintResult result = new Helm(copyWithValues(CHART, values, dir)).lint().strict().call();
     assertThat(result.isFailed()).as(values + ":\n" + String.join("\n", result.getMessages())).isFalse();
   }
 
@@ -267,8 +304,10 @@ class HelmChartTest {
   void sharedStorageIsRetainedAndKept() throws Exception {
     for (String file : List.of("multi-node-nfs.yaml", "smb.yaml")) {
       List<JsonNode> docs = render(ROOT.resolve("examples/helm/" + file));
-      assertThat(ofKind(docs, "PersistentVolume")).hasSize(3).allSatisfy(pv ->
-          assertThat(pv.path("spec").path("persistentVolumeReclaimPolicy").asText()).isEqualTo("Retain"));
+      assertThat(ofKind(docs, "PersistentVolume")).hasSize(3).allSatisfy(pv -> {
+        assertThat(pv.path("spec").path("persistentVolumeReclaimPolicy").asText()).isEqualTo("Retain");
+        assertThat(pv.path("metadata").path("annotations").path("helm.sh/resource-policy").asText()).isEqualTo("keep");
+      });
       assertThat(ofKind(docs, "PersistentVolumeClaim")).hasSize(3).allSatisfy(pvc ->
           assertThat(pvc.path("metadata").path("annotations").path("helm.sh/resource-policy").asText()).isEqualTo("keep"));
     }
@@ -290,12 +329,487 @@ class HelmChartTest {
     assertThat(patch.path("data").path("resource.customizations.health.ai.dhoch3.de_AIService").asText()).isEqualTo(lua);
   }
 
+  // ---- two charts: the operator's (with the CRD) and the studio's (the AIServices) ----
+
+  static List<JsonNode> renderStudio(Map<String, String> sets, Path... valuesFiles) throws Exception {
+    return render(STUDIO, "studio", "aiservice-system", List.of(valuesFiles), sets);
+  }
+
+  static JsonNode annotations(JsonNode doc) {
+    return doc.path("metadata").path("annotations");
+  }
+
+  static String name(JsonNode doc) {
+    return doc.path("metadata").path("name").asText();
+  }
+
+  @ParameterizedTest
+  @MethodSource("exampleValues")
+  void theOperatorChartRendersNoCustomResource(Path values) throws Exception {
+    for (List<JsonNode> docs : List.of(render(), render(values))) {
+      assertThat(docs).extracting(d -> d.path("apiVersion").asText())
+          .as("the operator's release holds the CRD, so none of its custom resources").noneMatch(v -> v.startsWith(AIService.GROUP + "/"));
+    }
+  }
+
   @Test
-  void aWholeStudioIsOneInstall() throws Exception {
-    List<JsonNode> aiservices = ofKind(render(ROOT.resolve("examples/helm/single-gpu-server.yaml")), "AIService");
+  void theStudioChartRendersOnlyTheAppsAndTheirNamespaceAllKept() throws Exception {
+    List<JsonNode> docs = renderStudio(Map.of(), ROOT.resolve("examples/helm/studio/single-gpu-server.yaml"));
+    assertThat(docs).extracting(d -> d.path("kind").asText()).containsOnly("Namespace", "AIService");
+    JsonNode namespace = one(docs, "Namespace");
+    assertThat(name(namespace)).isEqualTo("studio");
+    assertThat(namespace.path("metadata").path("labels").path("pod-security.kubernetes.io/enforce").asText()).as("hostPath needs it").isEqualTo("privileged");
+    List<JsonNode> aiservices = ofKind(docs, "AIService");
     assertThat(aiservices).extracting(a -> a.path("spec").path("app").asText())
         .containsExactly("comfyui", "forge-neo", "fooocus", "invokeai", "fluxgym", "ai-toolkit");
     assertThat(aiservices).allSatisfy(a -> assertThat(a.path("metadata").path("namespace").asText()).isEqualTo("studio"));
+    assertThat(docs).allSatisfy(HelmChartTest::assertKeptAndNeverPruned);
+
+    assertThat(renderStudio(Map.of()))
+        .as("defaults: the namespace only").extracting(d -> d.path("kind").asText()).containsExactly("Namespace");
+    assertThat(renderStudio(Map.of("namespace.create", "false"), ROOT.resolve("examples/helm/studio/single-gpu-server.yaml")))
+        .as("namespace made elsewhere").extracting(d -> d.path("kind").asText()).containsOnly("AIService");
+    // Helm's --create-namespace would own it: the chart's Namespace could not be installed
+    assertThatThrownBy(() -> render(STUDIO, "studio", "studio", List.of(), Map.of())).hasMessageContaining("release namespace");
+  }
+
+  static void assertKeptAndNeverPruned(JsonNode doc) {
+    String what = doc.path("kind").asText() + " " + name(doc);
+    assertThat(annotations(doc).path("helm.sh/resource-policy").asText()).as(what + ": helm uninstall keeps it").isEqualTo("keep");
+    assertThat(List.of(annotations(doc).path("argocd.argoproj.io/sync-options").asText().split(",")))
+        .as(what + ": Argo CD never prunes or deletes it").contains("Prune=false", "Delete=false");
+  }
+
+  /** Uninstall (helm, Argo CD, Flux) never deletes AIServices, their namespace, the CRD, volumes or claims. */
+  @Test
+  void nothingThatHoldsAppsOrDataIsDeletedOnUninstall() throws Exception {
+    List<JsonNode> docs = new ArrayList<>();
+    docs.addAll(render(ROOT.resolve("examples/helm/multi-node-nfs.yaml")));
+    docs.addAll(render(ROOT.resolve("examples/helm/smb.yaml")));
+    docs.addAll(renderStudio(Map.of(), ROOT.resolve("examples/helm/studio/single-gpu-server.yaml")));
+    List<String> holding = List.of("CustomResourceDefinition", "PersistentVolume", "PersistentVolumeClaim", "Namespace", "AIService");
+    List<JsonNode> kept = docs.stream().filter(d -> holding.contains(d.path("kind").asText())).toList();
+    assertThat(kept).extracting(d -> d.path("kind").asText()).containsAll(holding);
+    assertThat(kept).allSatisfy(HelmChartTest::assertKeptAndNeverPruned);
+
+    JsonNode crd = one(render(), "CustomResourceDefinition");
+    assertThat(annotations(crd).path("argocd.argoproj.io/sync-wave").asText()).as("the CRD syncs first").isEqualTo("-1");
+    assertThat(annotations(crd).path("argocd.argoproj.io/sync-options").asText()).contains("ServerSideApply=true");
+    assertThat(ofKind(render(ROOT.resolve("examples/helm/multi-node-nfs.yaml")), "Namespace")).extracting(HelmChartTest::name).containsExactly("studio");
+
+    JsonNode kustomization = YAML.readTree(ROOT.resolve("examples/studio/kustomization.yaml").toFile());
+    assertThat(kustomization.path("commonAnnotations").path("argocd.argoproj.io/sync-options").asText()).isEqualTo("Prune=false,Delete=false");
+    assertThat(kustomization.path("commonAnnotations").path("kustomize.toolkit.fluxcd.io/prune").asText()).isEqualTo("disabled");
+  }
+
+  // ---- chart conventions ----
+
+  @Test
+  void nameAndFullnameOverrides(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    JsonNode deployment = one(renderWith(dir, "nameOverride: aiops\n"), "Deployment");
+    assertThat(name(deployment)).isEqualTo("aiservice-operator-aiops");
+    assertThat(deployment.path("spec").path("selector").path("matchLabels").path("app.kubernetes.io/name").asText()).isEqualTo("aiops");
+
+    List<JsonNode> docs = renderWith(dir, "fullnameOverride: ops\n");
+    assertThat(name(one(docs, "Deployment"))).isEqualTo("ops");
+    assertThat(name(one(docs, "ServiceAccount"))).isEqualTo("ops");
+    assertThat(name(one(docs, "ConfigMap"))).isEqualTo("ops-config");
+    assertThat(name(one(docs, "ClusterRole"))).isEqualTo("ops");
+    assertThat(one(docs, "ClusterRoleBinding").path("subjects").get(0).path("name").asText()).isEqualTo("ops");
+  }
+
+  @Test
+  void podAnnotationsLabelsAndPriorityClass(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    JsonNode pod = one(renderWith(dir, """
+        podAnnotations: {example.com/team: studio}
+        podLabels: {example.com/cost-center: gpu}
+        priorityClassName: system-cluster-critical
+        """), "Deployment").path("spec").path("template");
+    assertThat(pod.path("metadata").path("annotations").path("example.com/team").asText()).isEqualTo("studio");
+    assertThat(pod.path("metadata").path("annotations").has("checksum/config")).isTrue();
+    assertThat(pod.path("metadata").path("labels").path("example.com/cost-center").asText()).isEqualTo("gpu");
+    assertThat(pod.path("metadata").path("labels").path("app.kubernetes.io/name").asText()).isEqualTo("aiservice-operator");
+    assertThat(pod.path("spec").path("priorityClassName").asText()).isEqualTo("system-cluster-critical");
+    assertThat(one(render(), "Deployment").path("spec").path("template").path("spec").has("priorityClassName")).as("none by default").isFalse();
+  }
+
+  @Test
+  void serviceAccountCreateNameAndAnnotations(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    JsonNode account = one(renderWith(dir, "serviceAccount: {annotations: {iam.example.com/role: operator}}\n"), "ServiceAccount");
+    assertThat(annotations(account).path("iam.example.com/role").asText()).isEqualTo("operator");
+
+    List<JsonNode> existing = renderWith(dir, "serviceAccount: {create: false, name: shared-operator}\n");
+    assertThat(ofKind(existing, "ServiceAccount")).isEmpty();
+    assertThat(one(existing, "Deployment").path("spec").path("template").path("spec").path("serviceAccountName").asText()).isEqualTo("shared-operator");
+    assertThat(one(existing, "ClusterRoleBinding").path("subjects").get(0).path("name").asText()).isEqualTo("shared-operator");
+
+    List<JsonNode> unnamed = renderWith(dir, "serviceAccount: {create: false}\n");
+    assertThat(one(unnamed, "Deployment").path("spec").path("template").path("spec").path("serviceAccountName").asText()).isEqualTo("default");
+  }
+
+  /**
+   * Enabled alone is not enough: a cluster without the Prometheus Operator refuses the kind.
+   * helm-java cannot pass --api-versions, so the served API is stood in by a copy of the chart
+   * whose capability check is replaced by "true".
+   */
+  @Test
+  void theServiceMonitorRendersOnlyWhereItsApiIsServed(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    assertThat(ofKind(renderWith(dir, "metrics: {serviceMonitor: {enabled: true}}\n"), "ServiceMonitor")).as("API not served").isEmpty();
+
+    String check = "(.Capabilities.APIVersions.Has \"monitoring.coreos.com/v1\")";
+    Path helpers = CHART.resolve("templates/_helpers.tpl");
+    assertThat(Files.readString(helpers)).contains(check);
+    Path served = copy(CHART, dir.resolve("served"));
+    Files.writeString(served.resolve("templates/_helpers.tpl"), Files.readString(helpers).replace(check, "true"));
+    assertThat(ofKind(render(served, "aiservice-operator", "aiservice-system", List.of(), Map.of("metrics.serviceMonitor.enabled", "true")), "ServiceMonitor"))
+        .as("API served, enabled").hasSize(1);
+    assertThat(ofKind(render(served, "aiservice-operator", "aiservice-system", List.of(), Map.of()), "ServiceMonitor"))
+        .as("API served, not enabled").isEmpty();
+  }
+
+  @Test
+  void bothChartsHaveAnIconAndTheSameVersions() throws Exception {
+    JsonNode operator = YAML.readTree(CHART.resolve("Chart.yaml").toFile());
+    JsonNode studio = YAML.readTree(STUDIO.resolve("Chart.yaml").toFile());
+    for (JsonNode chart : List.of(operator, studio)) {
+      String icon = chart.path("icon").asText();
+      assertThat(icon).startsWith("https://");
+      assertThat(ROOT.resolve(icon.substring(icon.indexOf("/main/") + "/main/".length()))).as(icon).exists();
+    }
+    // the release workflow pushes both charts at the tag's version
+    assertThat(studio.path("version").asText()).isEqualTo(operator.path("version").asText());
+    assertThat(studio.path("appVersion").asText()).isEqualTo(operator.path("appVersion").asText());
+  }
+
+  /** Two operators must never reconcile at once: whenever two pods can overlap, a leader is elected. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({"1, Recreate", "1, RollingUpdate", "2, Recreate", "2, RollingUpdate"})
+  void neverTwoActiveOperatorsDuringAnUpgrade(int replicas, String strategy) throws Exception {
+    List<JsonNode> docs = render(CHART, "aiservice-operator", "aiservice-system", List.of(),
+        Map.of("replicaCount", String.valueOf(replicas), "strategy.type", strategy));
+    JsonNode deployment = one(docs, "Deployment");
+    assertThat(deployment.path("spec").path("strategy").path("type").asText()).isEqualTo(strategy);
+    boolean overlap = replicas > 1 || strategy.equals("RollingUpdate");
+    JsonNode args = deployment.path("spec").path("template").path("spec").path("containers").get(0).path("args");
+    assertThat(args.toString().contains("--leader-election")).as("leader election").isEqualTo(overlap);
+    assertThat(ofKind(docs, "Role").stream().anyMatch(r -> name(r).endsWith("-leader-election"))).as("lease role").isEqualTo(overlap);
+    assertThat(ofKind(docs, "PodDisruptionBudget")).as("PDB only with replicas").hasSize(replicas > 1 ? 1 : 0);
+    if (strategy.equals("Recreate")) {
+      assertThat(deployment.path("spec").path("strategy").has("rollingUpdate")).isFalse();
+    }
+  }
+
+  @Test
+  void theDefaultUpgradeStopsTheOldOperatorFirst() throws Exception {
+    JsonNode deployment = one(render(), "Deployment");
+    assertThat(deployment.path("spec").path("replicas").asInt()).isEqualTo(1);
+    assertThat(deployment.path("spec").path("strategy").path("type").asText()).isEqualTo("Recreate");
+    JsonNode pdb = one(render(ROOT.resolve("examples/helm/multi-node-nfs.yaml")), "PodDisruptionBudget");
+    assertThat(pdb.path("spec").path("minAvailable").asInt()).isEqualTo(1);
+    assertThat(pdb.path("spec").path("selector").path("matchLabels")).isEqualTo(deployment.path("spec").path("selector").path("matchLabels"));
+  }
+
+  // ---- the image the chart points at is the one the release workflow publishes ----
+
+  @Test
+  void theDefaultImageIsWhatTheReleaseWorkflowPublishes() throws Exception {
+    JsonNode chart = YAML.readTree(CHART.resolve("Chart.yaml").toFile());
+    String image = one(render(), "Deployment").path("spec").path("template").path("spec").path("containers").get(0).path("image").asText();
+    assertThat(image).isEqualTo("ghcr.io/dhoch3/aiservice-operator:" + chart.path("appVersion").asText());
+
+    String workflow = Files.readString(ROOT.resolve(".github/workflows/release.yaml"));
+    JsonNode release = YAML.readTree(workflow);
+    assertThat(release.path("on").path("push").path("tags").toString()).contains("v*");
+    assertThat(workflow).contains("appVersion:", "helm/aiservice-operator/Chart.yaml", "ghcr.io/${owner}/aiservice-operator",
+        "${{ steps.chart.outputs.image }}:${{ steps.chart.outputs.app_version }}", "mvn ", "helm push", "oci://");
+    assertThat(release.path("permissions").path("packages").asText()).isEqualTo("write");
+
+    List<String> from = Files.readAllLines(ROOT.resolve("Dockerfile")).stream().filter(l -> l.startsWith("FROM ")).toList();
+    assertThat(from).isNotEmpty().allSatisfy(line ->
+        assertThat(line).as("pinned base image").matches("FROM [^:@ ]+(:[0-9][^ ]*|@sha256:[0-9a-f]{64})( AS .*)?").doesNotContain("latest"));
+  }
+
+  // ---- an API server stand-in that refuses unknown kinds, walked through each documented install ----
+
+  /** What a fresh cluster serves before anything is installed (apiVersion/kind). */
+  static final java.util.Set<String> BUILT_IN = java.util.Set.of("v1/Namespace", "v1/ServiceAccount", "v1/ConfigMap", "v1/Secret",
+      "v1/Service", "v1/PersistentVolume", "v1/PersistentVolumeClaim", "apps/v1/Deployment", "policy/v1/PodDisruptionBudget",
+      "rbac.authorization.k8s.io/v1/ClusterRole", "rbac.authorization.k8s.io/v1/ClusterRoleBinding", "rbac.authorization.k8s.io/v1/Role",
+      "rbac.authorization.k8s.io/v1/RoleBinding", "networking.k8s.io/v1/Ingress", "apiextensions.k8s.io/v1/CustomResourceDefinition");
+  static final java.util.Set<String> CLUSTER_SCOPED = java.util.Set.of("Namespace", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition");
+
+  /**
+   * Like a real API server behind helm install / kubectl apply: a step whose objects include a kind
+   * the server does not serve yet is refused as a whole (Helm maps every kind before creating
+   * anything, so a CRD in the same step does not help), namespaced objects need their namespace
+   * (made earlier or in the same step), and an object another release (or --create-namespace) owns
+   * cannot be taken over.
+   */
+  static final class ApiServerStandIn {
+    final java.util.Set<String> served = new java.util.HashSet<>(BUILT_IN);
+    final Map<String, String> owners = new java.util.HashMap<>(Map.of("Namespace//default", "cluster"));
+
+    void apply(String step, String owner, String namespace, List<JsonNode> docs) {
+      java.util.Set<String> namespacesHere = new java.util.HashSet<>();
+      for (JsonNode doc : docs) {
+        String kind = doc.path("apiVersion").asText() + "/" + doc.path("kind").asText();
+        assertThat(served).as(step + ": " + kind + " " + name(doc) + " is not served yet (its CRD must come in an earlier step)").contains(kind);
+        if (doc.path("kind").asText().equals("Namespace")) {
+          namespacesHere.add(name(doc));
+        }
+      }
+      for (JsonNode doc : docs) {
+        String ns = namespaceOf(doc, namespace);
+        if (!ns.isEmpty()) {
+          assertThat(owners.containsKey("Namespace//" + ns) || namespacesHere.contains(ns))
+              .as(step + ": namespace " + ns + " of " + doc.path("kind").asText() + " " + name(doc) + " does not exist").isTrue();
+        }
+        String previous = owners.putIfAbsent(key(doc, ns), owner);
+        assertThat(previous == null || previous.equals(owner))
+            .as(step + ": " + key(doc, ns) + " exists already, owned by " + previous).isTrue();
+        if (doc.path("kind").asText().equals("CustomResourceDefinition")) {
+          for (JsonNode version : doc.path("spec").path("versions")) {
+            if (version.path("served").asBoolean()) {
+              served.add(doc.path("spec").path("group").asText() + "/" + version.path("name").asText() + "/" + doc.path("spec").path("names").path("kind").asText());
+            }
+          }
+        }
+      }
+    }
+
+    void createNamespace(String step, String owner, String namespace) {
+      String previous = owners.putIfAbsent("Namespace//" + namespace, owner);
+      assertThat(previous).as(step + ": namespace " + namespace + " exists already").isNull();
+    }
+
+    static String namespaceOf(JsonNode doc, String defaultNamespace) {
+      return CLUSTER_SCOPED.contains(doc.path("kind").asText()) ? "" : doc.path("metadata").path("namespace").asText(defaultNamespace);
+    }
+
+    static String key(JsonNode doc, String namespace) {
+      return doc.path("kind").asText() + "/" + namespace + "/" + name(doc);
+    }
+  }
+
+  /** Runs one shell line of the documentation against the stand-in (helm install, kubectl apply/create). */
+  static void run(ApiServerStandIn server, String line) throws Exception {
+    List<String> words = new ArrayList<>(List.of(line.replaceAll("\\s+#.*$", "").trim().split("\\s+")));
+    if (words.size() > 2 && words.get(0).equals("helm") && words.get(1).equals("install")) {
+      String release = words.get(2);
+      Path chart = ROOT.resolve(words.get(3));
+      String namespace = "default";
+      boolean createNamespace = false;
+      List<Path> values = new ArrayList<>();
+      Map<String, String> sets = new java.util.LinkedHashMap<>();
+      for (int i = 4; i < words.size(); i++) {
+        switch (words.get(i)) {
+          case "-n", "--namespace" -> namespace = words.get(++i);
+          case "--create-namespace" -> createNamespace = true;
+          case "-f", "--values" -> values.add(ROOT.resolve(words.get(++i)));
+          case "--set" -> {
+            String[] pair = words.get(++i).split("=", 2);
+            sets.put(pair[0], pair[1]);
+          }
+          default -> throw new AssertionError("unknown helm install argument in the documentation: " + words.get(i) + " (" + line + ")");
+        }
+      }
+      if (createNamespace && !server.owners.containsKey("Namespace//" + namespace)) {
+        server.createNamespace(line, "helm --create-namespace", namespace);
+      }
+      server.apply(line, "release " + namespace + "/" + release, namespace, render(chart, release, namespace, values, sets));
+    } else if (words.get(0).equals("kubectl")) {
+      String namespace = words.contains("-n") ? words.get(words.indexOf("-n") + 1) : "default";
+      if (words.contains("apply") && words.contains("-k")) {
+        server.apply(line, "kubectl", namespace, kustomize(ROOT.resolve(words.get(words.indexOf("-k") + 1))));
+      } else if (words.contains("create") && words.contains("namespace")) {
+        server.createNamespace(line, "kubectl", words.get(words.indexOf("namespace") + 1));
+      } else if (words.contains("create") && words.contains("secret")) {
+        assertThat(server.owners).as(line + ": namespace " + namespace).containsKey("Namespace//" + namespace);
+      }
+    }
+  }
+
+  /** kubectl apply -k of a plain kustomization (resources and commonAnnotations only). */
+  static List<JsonNode> kustomize(Path dir) throws Exception {
+    JsonNode kustomization = YAML.readTree(dir.resolve("kustomization.yaml").toFile());
+    List<JsonNode> docs = new ArrayList<>();
+    for (JsonNode resource : kustomization.path("resources")) {
+      for (JsonNode doc : documents(Files.readString(dir.resolve(resource.asText())))) {
+        var annotations = ((com.fasterxml.jackson.databind.node.ObjectNode) doc.path("metadata")).with("annotations");
+        kustomization.path("commonAnnotations").fields().forEachRemaining(e -> annotations.set(e.getKey(), e.getValue()));
+        docs.add(doc);
+      }
+    }
+    return docs;
+  }
+
+  /** The shell lines of each ```bash block of the README's install section, continuations joined. */
+  static List<List<String>> readmeInstallBlocks() throws Exception {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    int start = readme.indexOf("## Install with Helm");
+    String section = readme.substring(start, readme.indexOf("\n## ", start + 1));
+    List<List<String>> blocks = new ArrayList<>();
+    var matcher = java.util.regex.Pattern.compile("```bash\n(.*?)```", java.util.regex.Pattern.DOTALL).matcher(section);
+    while (matcher.find()) {
+      List<String> lines = List.of(matcher.group(1).replace("\\\n", " ").split("\n"));
+      if (lines.stream().anyMatch(l -> l.startsWith("helm install ") && !l.contains("..."))) {
+        blocks.add(lines);
+      }
+    }
+    return blocks;
+  }
+
+  /**
+   * The commands in the header comment of a values file ("#   helm install ..."), in order; a
+   * prerequisite "# Needs ... (namespace x)" becomes "kubectl create namespace x" first.
+   */
+  static List<String> headerCommands(Path file) throws Exception {
+    List<String> commands = new ArrayList<>();
+    for (String line : Files.readAllLines(file)) {
+      var needs = java.util.regex.Pattern.compile("# Needs .*\\(namespace ([a-z0-9-]+)\\).*").matcher(line);
+      if (needs.matches()) {
+        commands.add("kubectl create namespace " + needs.group(1));
+      } else if (line.matches("#\\s+(helm|kubectl) .*")) {
+        commands.add(line.substring(1).trim());
+      }
+    }
+    return commands;
+  }
+
+  static Stream<org.junit.jupiter.params.provider.Arguments> documentedInstalls() throws Exception {
+    List<org.junit.jupiter.params.provider.Arguments> installs = new ArrayList<>();
+    List<List<String>> readme = readmeInstallBlocks();
+    assertThat(readme).as("the README's install commands").isNotEmpty();
+    for (List<String> block : readme) {
+      installs.add(org.junit.jupiter.params.provider.Arguments.of("README", block));
+      // the documented alternative to the studio chart: the same apps as plain manifests
+      installs.add(org.junit.jupiter.params.provider.Arguments.of("README, kubectl instead of the studio chart",
+          List.of(block.get(0), "kubectl apply -k examples/studio")));
+    }
+    try (Stream<Path> files = Files.walk(ROOT.resolve("examples/helm"))) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        List<String> commands = headerCommands(file);
+        if (commands.stream().filter(c -> c.startsWith("helm install ")).count() > 1) {
+          installs.add(org.junit.jupiter.params.provider.Arguments.of(ROOT.relativize(file).toString(), commands));
+        }
+      }
+    }
+    return installs.stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("documentedInstalls")
+  void everyDocumentedInstallWorksOnAFreshCluster(String where, List<String> commands) throws Exception {
+    ApiServerStandIn server = new ApiServerStandIn();
+    int installs = 0;
+    for (String command : commands) {
+      run(server, command);
+      installs += command.startsWith("helm install") || command.contains("apply -k") ? 1 : 0;
+    }
+    assertThat(installs).as(where + ": " + commands).isGreaterThanOrEqualTo(2);
+    assertThat(server.served).as("AIServices were created").contains(AIService.GROUP + "/" + AIService.VERSION + "/AIService");
+    assertThat(server.owners.keySet()).as("the apps were installed").anyMatch(k -> k.startsWith("AIService/studio/"));
+  }
+
+  @Test
+  void theStandInRefusesCustomResourcesInTheReleaseOfTheirCrd() throws Exception {
+    List<JsonNode> oneRelease = new ArrayList<>(render());
+    oneRelease.addAll(renderStudio(Map.of(), ROOT.resolve("examples/helm/studio/single-gpu-server.yaml")));
+    assertThatThrownBy(() -> new ApiServerStandIn().apply("one release", "release x", "aiservice-system", oneRelease))
+        .hasMessageContaining("AIService").hasMessageContaining("not served yet");
+    ApiServerStandIn server = new ApiServerStandIn();
+    assertThatThrownBy(() -> run(server, "kubectl apply -k examples/studio")).hasMessageContaining("not served yet");
+    ApiServerStandIn twice = new ApiServerStandIn();
+    run(twice, "helm install aiservice-operator helm/aiservice-operator -n aiservice-system --create-namespace -f examples/helm/multi-node-nfs.yaml");
+    assertThatThrownBy(() -> run(twice, "helm install studio helm/aiservice-studio -n aiservice-system -f examples/helm/studio/single-gpu-server.yaml"))
+        .as("the operator chart made the namespace").hasMessageContaining("Namespace//studio");
+  }
+
+  // ---- GitOps examples: required fields, and every path they name exists ----
+
+  static List<JsonNode> manifests(Path dir) throws Exception {
+    List<JsonNode> docs = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        docs.addAll(documents(Files.readString(file)));
+      }
+    }
+    return docs;
+  }
+
+  static List<String> texts(JsonNode array) {
+    List<String> texts = new ArrayList<>();
+    array.forEach(t -> texts.add(t.asText()));
+    return texts;
+  }
+
+  @Test
+  void theArgoCdApplicationsAreCompleteAndOrdered() throws Exception {
+    List<JsonNode> apps = ofKind(manifests(ROOT.resolve("examples/argocd")), "Application");
+    assertThat(apps).extracting(HelmChartTest::name).containsExactlyInAnyOrder("aiservice-operator", "studio", "aiservice-studio-root");
+    for (JsonNode app : apps) {
+      JsonNode spec = app.path("spec");
+      assertThat(app.path("metadata").path("namespace").asText()).isEqualTo("argocd");
+      assertThat(spec.path("project").asText()).isNotBlank();
+      assertThat(spec.path("destination").path("server").asText() + spec.path("destination").path("name").asText()).isNotBlank();
+      assertThat(spec.path("source").path("repoURL").asText()).startsWith("https://");
+      Path path = ROOT.resolve(spec.path("source").path("path").asText());
+      assertThat(path).as(name(app) + " source path").isDirectory();
+      for (String values : texts(spec.path("source").path("helm").path("valueFiles"))) {
+        assertThat(path.resolve(values).normalize()).as(name(app) + " value file").isRegularFile();
+      }
+      assertThat(spec.path("syncPolicy").path("retry").path("limit").asInt()).as(name(app) + " retries").isPositive();
+      assertThat(spec.path("syncPolicy").path("retry").path("backoff").path("duration").asText()).as(name(app) + " backoff").isNotBlank();
+    }
+    JsonNode operator = apps.stream().filter(a -> name(a).equals("aiservice-operator")).findFirst().orElseThrow();
+    JsonNode studio = apps.stream().filter(a -> name(a).equals("studio")).findFirst().orElseThrow();
+    assertThat(texts(operator.path("spec").path("syncPolicy").path("syncOptions"))).contains("ServerSideApply=true");
+    assertThat(texts(studio.path("spec").path("syncPolicy").path("syncOptions"))).contains("SkipDryRunOnMissingResource=true");
+    assertThat(annotations(studio).path("argocd.argoproj.io/sync-wave").asInt())
+        .isGreaterThan(annotations(operator).path("argocd.argoproj.io/sync-wave").asInt());
+    // the app of apps holds exactly the two
+    JsonNode kustomization = YAML.readTree(ROOT.resolve("examples/argocd/kustomization.yaml").toFile());
+    List<JsonNode> children = new ArrayList<>();
+    for (String resource : texts(kustomization.path("resources"))) {
+      children.addAll(documents(Files.readString(ROOT.resolve("examples/argocd").resolve(resource))));
+    }
+    assertThat(children).extracting(HelmChartTest::name).containsExactly("aiservice-operator", "studio");
+  }
+
+  @Test
+  void theFluxObjectsReferToEachOtherAndToThisRepository() throws Exception {
+    List<JsonNode> docs = manifests(ROOT.resolve("examples/flux"));
+    List<String> sources = ofKind(docs, "GitRepository").stream().map(HelmChartTest::name).toList();
+    assertThat(sources).isNotEmpty();
+    assertThat(ofKind(docs, "GitRepository")).allSatisfy(g -> assertThat(g.path("spec").path("url").asText()).startsWith("https://"));
+
+    JsonNode release = one(docs, "HelmRelease").path("spec");
+    JsonNode chart = release.path("chart").path("spec");
+    assertThat(chart.path("reconcileStrategy").asText()).isEqualTo("Revision");
+    assertThat(chart.path("sourceRef").path("kind").asText()).isEqualTo("GitRepository");
+    assertThat(sources).contains(chart.path("sourceRef").path("name").asText());
+    assertThat(ROOT.resolve(chart.path("chart").asText()).normalize()).isEqualTo(CHART.normalize());
+    for (String values : texts(chart.path("valuesFiles"))) {
+      assertThat(ROOT.resolve(values)).as(values).isRegularFile();
+    }
+
+    List<JsonNode> kustomizations = ofKind(docs, "Kustomization").stream()
+        .filter(k -> k.path("apiVersion").asText().startsWith("kustomize.toolkit.fluxcd.io/")).toList();
+    List<String> names = kustomizations.stream().map(HelmChartTest::name).toList();
+    for (JsonNode kustomization : kustomizations) {
+      JsonNode spec = kustomization.path("spec");
+      assertThat(ROOT.resolve(spec.path("path").asText())).as(name(kustomization) + " path").isDirectory();
+      assertThat(sources).contains(spec.path("sourceRef").path("name").asText());
+      assertThat(spec.path("wait").asBoolean()).as(name(kustomization) + " waits").isTrue();
+      for (JsonNode dependency : spec.path("dependsOn")) {
+        assertThat(names).contains(dependency.path("name").asText());
+      }
+    }
+    JsonNode studio = kustomizations.stream().filter(k -> k.path("spec").path("path").asText().endsWith("examples/studio")).findFirst().orElseThrow();
+    JsonNode operator = kustomizations.stream().filter(k -> !k.equals(studio)).findFirst().orElseThrow();
+    assertThat(studio.path("spec").path("dependsOn").findValuesAsText("name")).containsExactly(name(operator));
+    assertThat(manifests(ROOT.resolve(operator.path("spec").path("path").asText()))).extracting(d -> d.path("kind").asText()).contains("HelmRelease");
+    assertThat(operator.path("spec").path("healthChecks").findValuesAsText("kind")).contains("HelmRelease", "CustomResourceDefinition");
   }
 
   @Test
