@@ -535,8 +535,11 @@ class HelmChartTest {
   static final java.util.Set<String> BUILT_IN = java.util.Set.of("v1/Namespace", "v1/ServiceAccount", "v1/ConfigMap", "v1/Secret",
       "v1/Service", "v1/PersistentVolume", "v1/PersistentVolumeClaim", "apps/v1/Deployment", "policy/v1/PodDisruptionBudget",
       "rbac.authorization.k8s.io/v1/ClusterRole", "rbac.authorization.k8s.io/v1/ClusterRoleBinding", "rbac.authorization.k8s.io/v1/Role",
-      "rbac.authorization.k8s.io/v1/RoleBinding", "networking.k8s.io/v1/Ingress", "apiextensions.k8s.io/v1/CustomResourceDefinition");
-  static final java.util.Set<String> CLUSTER_SCOPED = java.util.Set.of("Namespace", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition");
+      "rbac.authorization.k8s.io/v1/RoleBinding", "networking.k8s.io/v1/Ingress", "apiextensions.k8s.io/v1/CustomResourceDefinition",
+      // served from Kubernetes 1.30, the chart's policy's minimum
+      "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding");
+  static final java.util.Set<String> CLUSTER_SCOPED = java.util.Set.of("Namespace", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+      "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
 
   /**
    * Like a real API server behind helm install / kubectl apply: a step whose objects include a kind
