@@ -13,6 +13,7 @@ import de.dhoch3.aiservices.storage.SafePaths;
 import de.dhoch3.aiservices.storage.StorageResolver;
 import de.dhoch3.aiservices.validation.ContainerPathRules;
 import de.dhoch3.aiservices.validation.InvalidSpecException;
+import de.dhoch3.aiservices.validation.KubernetesValues;
 import de.dhoch3.aiservices.validation.SpecProblem;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,6 +70,7 @@ record ResolvedSpec(
     }
     ContainerPaths paths = containerPaths(defaults.paths(), spec.container, problems);
     problems.addAll(de.dhoch3.aiservices.validation.AdminPolicy.problems(spec, ai.getMetadata().getName(), config));
+    problems.addAll(KubernetesValues.problems(spec));
     StorageResolver.Roots roots = null;
     try {
       roots = StorageResolver.resolve(spec.storage, config);
