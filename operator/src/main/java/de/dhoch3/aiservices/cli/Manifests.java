@@ -1,5 +1,8 @@
 package de.dhoch3.aiservices.cli;
 
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +19,18 @@ import java.util.stream.Stream;
 
 /** Reads AIService manifests from YAML files, folders or stdin; other kinds are skipped. */
 final class Manifests {
-  private static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory());
+  // a key given twice is an error (YAML would keep one value silently), as kubectl's strict decoding does
+  private static final YAMLMapper YAML = YAMLMapper.builder(new YAMLFactory())
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
+
+  private static final java.util.regex.Pattern AISERVICE_KIND = java.util.regex.Pattern.compile("(?m)^\\s*kind:\\s*[\"']?AIService\\b");
+
+  /** The file is not YAML an AIService can be read from; the message names the line, the field and the fix. */
+  static final class InvalidManifest extends IOException {
+    InvalidManifest(String message) {
+      super(message);
+    }
+  }
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** One AIService document and where it came from. */
@@ -76,9 +90,12 @@ final class Manifests {
    * YAML (Helm values, templates) are skipped; a file named explicitly must parse.
    */
   static List<Doc> read(InputStream in, String source, boolean lenient) throws IOException {
+    byte[] content = in.readAllBytes();
+    // inside a folder too, a file that declares an AIService but cannot be read is an error, never skipped silently
+    boolean strict = !lenient || AISERVICE_KIND.matcher(new String(content, java.nio.charset.StandardCharsets.UTF_8)).find();
     List<Doc> docs = new ArrayList<>();
     try {
-      var parser = YAML.getFactory().createParser(in);
+      var parser = YAML.getFactory().createParser(content);
       var values = YAML.readValues(parser, JsonNode.class);
       while (values.hasNextValue()) {
         JsonNode node = values.nextValue();
@@ -86,11 +103,68 @@ final class Manifests {
           docs.add(new Doc(source, (ObjectNode) node));
         }
       }
+    } catch (StreamReadException e) {
+      if (strict) {
+        throw new InvalidManifest(source + ": not valid YAML: " + explain(e));
+      }
     } catch (IOException | RuntimeException e) {
-      if (!lenient) {
-        throw new IOException(source + ": not valid YAML: " + e.getMessage(), e);
+      if (strict) {
+        throw new InvalidManifest(source + ": not valid YAML: " + firstLine(e.getMessage()));
       }
     }
     return docs;
+  }
+
+  /** Line, field and problem of a YAML error, in the author's terms (no parser internals). */
+  private static String explain(StreamReadException e) {
+    String problem = e.getOriginalMessage();
+    int line = e.getLocation() != null ? e.getLocation().getLineNr() : -1;
+    if (e.getCause() instanceof org.yaml.snakeyaml.error.MarkedYAMLException yaml) {
+      problem = yaml.getProblem();
+      if (yaml.getProblemMark() != null) {
+        line = yaml.getProblemMark().getLine() + 1;
+      }
+    }
+    String field = e.getProcessor() == null ? "" : path(e.getProcessor().getParsingContext());
+    String fix;
+    if (problem.startsWith("Duplicate field")) {
+      fix = "the key is given twice (YAML would keep only one value, silently); give it once";
+    } else if (problem.startsWith("Malformed numeric value")) {
+      fix = problem.substring("Malformed numeric value".length()).strip()
+          + " is not a plain number (.inf, .nan and the like are not); give a whole number, e.g. 1";
+    } else if (problem.contains("(TAB)")) {
+      fix = "a tab where YAML needs spaces; indent with spaces only";
+    } else {
+      fix = firstLine(problem);
+    }
+    return "line " + line + (field.isEmpty() ? "" : ", " + field) + ": " + fix;
+  }
+
+  /** spec.gpu.count: where the parser was when it stopped. */
+  private static String path(JsonStreamContext context) {
+    List<String> parts = new ArrayList<>();
+    for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
+      if (c.inArray()) {
+        parts.add(0, "[" + Math.max(0, c.getCurrentIndex()) + "]");
+      } else if (c.getCurrentName() != null) {
+        parts.add(0, c.getCurrentName());
+      }
+    }
+    StringBuilder path = new StringBuilder();
+    for (String part : parts) {
+      if (path.length() > 0 && !part.startsWith("[")) {
+        path.append('.');
+      }
+      path.append(part);
+    }
+    return path.toString();
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unreadable";
+    }
+    int end = message.indexOf('\n');
+    return end < 0 ? message : message.substring(0, end);
   }
 }

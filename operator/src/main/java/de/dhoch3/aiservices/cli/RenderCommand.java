@@ -47,6 +47,10 @@ final class RenderCommand implements Callable<Integer> {
     for (String file : files) {
       try {
         docs.addAll(file.equals("-") ? Manifests.read(System.in, "<stdin>", false) : Manifests.fromPaths(List.of(Path.of(file))));
+      } catch (Manifests.InvalidManifest e) {
+        // bad input, like an invalid spec
+        err.println("error: " + e.getMessage());
+        return 1;
       } catch (java.io.IOException e) {
         err.println("error: " + e.getMessage());
         return 2;

@@ -113,6 +113,13 @@ public final class CrdSchemaValidator {
       problems.add(new SpecProblem("metadata.name", "'" + name + "' must be a DNS label (lowercase letters, digits and '-',"
           + " starting with a letter, at most 63 characters) because it names the Service"));
     }
+    JsonNode namespace = manifest.path("metadata").path("namespace");
+    if (!namespace.isMissingNode() && !namespace.isNull()
+        && (!namespace.isTextual() || !namespace.asText().matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?"))) {
+      // the API server refuses such a namespace (a DNS label) before anything else
+      problems.add(new SpecProblem("metadata.namespace", "'" + namespace.asText() + "' is not a namespace name: lowercase letters,"
+          + " digits and '-', at most 63 characters, e.g. studio"));
+    }
     if (!manifest.has("spec")) {
       problems.add(new SpecProblem("spec", "required: at least spec.app"));
       return problems;

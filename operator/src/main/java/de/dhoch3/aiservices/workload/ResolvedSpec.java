@@ -13,6 +13,7 @@ import de.dhoch3.aiservices.storage.SafePaths;
 import de.dhoch3.aiservices.storage.StorageResolver;
 import de.dhoch3.aiservices.validation.ContainerPathRules;
 import de.dhoch3.aiservices.validation.InvalidSpecException;
+import de.dhoch3.aiservices.validation.KubernetesValues;
 import de.dhoch3.aiservices.validation.SpecProblem;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,6 +70,7 @@ record ResolvedSpec(
     }
     ContainerPaths paths = containerPaths(defaults.paths(), spec.container, problems);
     problems.addAll(de.dhoch3.aiservices.validation.AdminPolicy.problems(spec, ai.getMetadata().getName(), config));
+    problems.addAll(KubernetesValues.problems(spec));
     StorageResolver.Roots roots = null;
     try {
       roots = StorageResolver.resolve(spec.storage, config);
@@ -77,8 +79,9 @@ record ResolvedSpec(
     }
 
     Map<String, List<String>> categories = categories(spec, defaults, problems);
-    List<AppLayout.StoreMount> storeMounts = storeMounts(spec.models, problems);
-    nestedTargets(storeMounts, paths, problems);
+    List<String> targetFields = new ArrayList<>();
+    List<AppLayout.StoreMount> storeMounts = storeMounts(spec.models, targetFields, problems);
+    nestedTargets(storeMounts, targetFields, paths, problems);
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);
     }
@@ -147,33 +150,35 @@ record ResolvedSpec(
    * A mount inside the read-only store mount, or inside another store file or folder the spec
    * mounts, would need a mount point created INSIDE the store: refused, as are duplicates.
    */
-  private static void nestedTargets(List<AppLayout.StoreMount> mounts, ContainerPaths paths, List<SpecProblem> problems) {
+  private static void nestedTargets(List<AppLayout.StoreMount> mounts, List<String> fields, ContainerPaths paths, List<SpecProblem> problems) {
     for (int i = 0; i < mounts.size(); i++) {
       String target = mounts.get(i).target();
       if (paths.models() != null && ContainerPathRules.nested(target, paths.models())) {
-        problems.add(new SpecProblem("spec.models", "the target " + target + " lies in the store mount " + paths.models()
+        problems.add(new SpecProblem(fields.get(i), "the target " + target + " lies in the store mount " + paths.models()
             + " (or contains it): a mount point there would have to be created inside the read-only store; choose a target outside it"));
       }
       for (int j = i + 1; j < mounts.size(); j++) {
         if (ContainerPathRules.nested(target, mounts.get(j).target())) {
-          problems.add(new SpecProblem("spec.models", "the targets " + target + " and " + mounts.get(j).target()
+          problems.add(new SpecProblem(fields.get(j), "the targets " + target + " (" + fields.get(i) + ") and " + mounts.get(j).target()
               + " are the same or nested; give each file or folder its own target"));
         }
       }
     }
   }
 
-  private static List<AppLayout.StoreMount> storeMounts(ModelsSpec models, List<SpecProblem> problems) {
+  /** The spec's store files and mounts, checked; fields gets the field of each target, in order. */
+  private static List<AppLayout.StoreMount> storeMounts(ModelsSpec models, List<String> fields, List<SpecProblem> problems) {
     List<AppLayout.StoreMount> mounts = new ArrayList<>();
     if (models == null) {
       return mounts;
     }
-    addMounts("spec.models.files", models.files, mounts, problems);
-    addMounts("spec.models.mounts", models.mounts, mounts, problems);
+    addMounts("spec.models.files", models.files, mounts, fields, problems);
+    addMounts("spec.models.mounts", models.mounts, mounts, fields, problems);
     return mounts;
   }
 
-  private static void addMounts(String field, List<ModelsSpec.FileMount> list, List<AppLayout.StoreMount> mounts, List<SpecProblem> problems) {
+  private static void addMounts(String field, List<ModelsSpec.FileMount> list, List<AppLayout.StoreMount> mounts, List<String> fields,
+      List<SpecProblem> problems) {
     if (list == null) {
       return;
     }
@@ -184,6 +189,7 @@ record ResolvedSpec(
         String target = ContainerPathRules.check(field + "[" + i + "].target", mount.target, problems);
         if (target != null) {
           mounts.add(new AppLayout.StoreMount(source, target));
+          fields.add(field + "[" + i + "].target");
         }
       } catch (InvalidSpecException e) {
         problems.addAll(e.problems());

@@ -17,16 +17,16 @@ import java.util.Optional;
 import java.util.function.Predicate;
 
 /** The real operator (as production builds it) against the in-process API server, for scenario tests. */
-final class OperatorHarness implements AutoCloseable {
-  static final String NS = "studio";
+public final class OperatorHarness implements AutoCloseable {
+  public static final String NS = "studio";
   final EmbeddedCluster cluster;
-  final KubernetesClient client;
+  public final KubernetesClient client;
   Operator operator;
   private final OperatorConfig config;
   private final RetryPolicy retry;
   private final java.util.function.Consumer<io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<AIService>> controller;
 
-  OperatorHarness(OperatorConfig config) {
+  public OperatorHarness(OperatorConfig config) {
     this(config, RetryPolicy.DEFAULT, null);
   }
 
@@ -68,7 +68,7 @@ final class OperatorHarness implements AutoCloseable {
     return client.resource(ai).create();
   }
 
-  AIService get(String name) {
+  public AIService get(String name) {
     return client.resources(AIService.class).inNamespace(NS).withName(name).get();
   }
 
@@ -82,7 +82,7 @@ final class OperatorHarness implements AutoCloseable {
     return get(name);
   }
 
-  static Optional<Condition> condition(AIService ai, String type) {
+  public static Optional<Condition> condition(AIService ai, String type) {
     return StatusCalculator.find(ai.getStatus(), type);
   }
 
