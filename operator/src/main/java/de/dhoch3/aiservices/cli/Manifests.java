@@ -62,8 +62,19 @@ final class Manifests {
         && node.path("apiVersion").asText().startsWith(AIService.GROUP + "/");
   }
 
+  static boolean isAIModel(JsonNode node) {
+    return node != null && node.isObject()
+        && "AIModel".equals(node.path("kind").asText())
+        && node.path("apiVersion").asText().startsWith(AIService.GROUP + "/");
+  }
+
   /** All AIService documents under the paths (folders recursively, *.yaml and *.yml, sorted). */
   static List<Doc> fromPaths(List<Path> paths) throws IOException {
+    return fromPaths(paths, Manifests::isAIService);
+  }
+
+  /** The documents of one kind under the paths. */
+  static List<Doc> fromPaths(List<Path> paths, java.util.function.Predicate<JsonNode> kind) throws IOException {
     List<Doc> docs = new ArrayList<>();
     for (Path path : paths) {
       List<Path> files = new ArrayList<>();
@@ -78,7 +89,7 @@ final class Manifests {
       }
       for (Path file : files) {
         try (InputStream in = Files.newInputStream(file)) {
-          docs.addAll(read(in, file.toString(), Files.isDirectory(path)));
+          docs.addAll(read(in, file.toString(), Files.isDirectory(path), kind));
         }
       }
     }
@@ -90,6 +101,10 @@ final class Manifests {
    * YAML (Helm values, templates) are skipped; a file named explicitly must parse.
    */
   static List<Doc> read(InputStream in, String source, boolean lenient) throws IOException {
+    return read(in, source, lenient, Manifests::isAIService);
+  }
+
+  static List<Doc> read(InputStream in, String source, boolean lenient, java.util.function.Predicate<JsonNode> kind) throws IOException {
     byte[] content = in.readAllBytes();
     // inside a folder too, a file that declares an AIService but cannot be read is an error, never skipped silently
     boolean strict = !lenient || AISERVICE_KIND.matcher(new String(content, java.nio.charset.StandardCharsets.UTF_8)).find();
@@ -99,7 +114,7 @@ final class Manifests {
       var values = YAML.readValues(parser, JsonNode.class);
       while (values.hasNextValue()) {
         JsonNode node = values.nextValue();
-        if (isAIService(node)) {
+        if (kind.test(node)) {
           docs.add(new Doc(source, (ObjectNode) node));
         }
       }

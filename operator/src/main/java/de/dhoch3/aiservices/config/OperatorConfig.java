@@ -37,6 +37,8 @@ public class OperatorConfig {
   public static class Images {
     /** The prepare step (folders, links, ownership): a small image with a POSIX shell and coreutils. */
     public String prepare = "busybox:1.37.0";
+    /** AIModel downloads: the operator's own image, which has the download program. */
+    public String download = "ghcr.io/dhoch3/aiservice-operator:0.1.0";
   }
 
   /** Namespaces to watch; empty means all. */
@@ -195,6 +197,10 @@ public class OperatorConfig {
     images.prepare = blankToNull(images.prepare);
     if (images.prepare == null) {
       images.prepare = new Images().prepare;
+    }
+    images.download = blankToNull(images.download);
+    if (images.download == null) {
+      images.download = new Images().download;
     }
     if (watchNamespaces == null) {
       watchNamespaces = new ArrayList<>();

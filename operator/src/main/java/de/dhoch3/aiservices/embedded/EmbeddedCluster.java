@@ -11,6 +11,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
+import java.util.List;
 
 /**
  * An in-process Kubernetes API (fabric8's mock server in CRUD mode) with the AIService CRD
@@ -20,6 +21,7 @@ import java.util.HashMap;
  */
 public final class EmbeddedCluster implements AutoCloseable {
   public static final String CRD_RESOURCE = "META-INF/fabric8/" + AIService.CRD_NAME + "-v1.yml";
+  public static final String MODELS_CRD_RESOURCE = "META-INF/fabric8/" + de.dhoch3.aiservices.api.AIModel.CRD_NAME + "-v1.yml";
 
   // the mock server logs every request at INFO through java.util.logging; keep the logger referenced so the level sticks
   private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
@@ -81,14 +83,16 @@ public final class EmbeddedCluster implements AutoCloseable {
   }
 
   private void installCrd() {
-    try (InputStream in = EmbeddedCluster.class.getClassLoader().getResourceAsStream(CRD_RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException("CRD " + CRD_RESOURCE + " missing from the classpath; build with mvn package");
+    for (String resource : List.of(CRD_RESOURCE, MODELS_CRD_RESOURCE)) {
+      try (InputStream in = EmbeddedCluster.class.getClassLoader().getResourceAsStream(resource)) {
+        if (in == null) {
+          throw new IllegalStateException("CRD " + resource + " missing from the classpath; build with mvn package");
+        }
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read " + resource, e);
       }
-      CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
-      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + CRD_RESOURCE, e);
     }
   }
 

@@ -62,6 +62,13 @@ public final class AIServiceOperator {
         controllerExtra.accept(controller);
       }
     });
+    // the same process keeps the store's AIModels: the only writer of the store, through its Jobs
+    operator.register(new de.dhoch3.aiservices.models.AIModelReconciler(config, client, clock), controller -> {
+      controller.withRetry(retry.toJosdk());
+      if (!config.watchNamespaces.isEmpty()) {
+        controller.settingNamespaces(Set.copyOf(config.watchNamespaces));
+      }
+    });
     return operator;
   }
 

@@ -152,6 +152,28 @@ class AdmissionPolicyTest {
   }
 
   @Test
+  void exactlyTheAIModelDownloadJobsMayWriteOneCategoryFolder() throws Exception {
+    var model = de.dhoch3.aiservices.models.AIModelTest.model("flux-ae");
+    var plan = de.dhoch3.aiservices.models.ModelJobs.plan(model, chartConfig);
+    var job = de.dhoch3.aiservices.models.ModelJobs.download(model, plan, chartConfig);
+    assertThat(defaults.refusals(job)).isEmpty();
+    // the same, with another image (someone's lookalike Job): refused
+    ObjectNode lookalike = Serialization.jsonMapper().valueToTree(job);
+    ((ObjectNode) lookalike.at("/spec/template/spec/containers/0")).put("image", "evil/rsync:1");
+    assertThat(defaults.refusals(lookalike)).isNotEmpty();
+    // the download program's image, but the whole store instead of one category folder: refused
+    ObjectNode wholeStore = Serialization.jsonMapper().valueToTree(job);
+    ((ObjectNode) wholeStore.at("/spec/template/spec/containers/0/volumeMounts/0")).remove("subPath");
+    assertThat(defaults.refusals(wholeStore)).isNotEmpty();
+    // and its pod, as the Job controller creates it: admitted
+    ObjectNode pod = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
+    pod.set("metadata", Serialization.jsonMapper().valueToTree(job).at("/spec/template/metadata").deepCopy());
+    ((ObjectNode) pod.get("metadata")).put("name", "flux-ae-download-x");
+    pod.set("spec", Serialization.jsonMapper().valueToTree(job).at("/spec/template/spec").deepCopy());
+    assertThat(defaults.refusals(pod)).isEmpty();
+  }
+
+  @Test
   void theOperatorsPodsMountNoHostFolderOutsideTheRoots() throws Exception {
     ObjectNode edited = comfyDeployment();
     ((ArrayNode) edited.at("/spec/template/spec/volumes")).addObject().put("name", "etc").putObject("hostPath").put("path", "/etc");

@@ -142,7 +142,8 @@ class HelmChartTest {
   void everyExampleValuesFileRenders(Path values) throws Exception {
     List<JsonNode> docs = render(values);
     assertThat(ofKind(docs, "Deployment")).hasSize(1);
-    assertThat(ofKind(docs, "CustomResourceDefinition")).hasSize(1);
+    assertThat(ofKind(docs, "CustomResourceDefinition")).extracting(HelmChartTest::name)
+        .containsExactlyInAnyOrder("aiservices.ai.dhoch3.de", "aimodels.ai.dhoch3.de");
   }
 
   @Test
@@ -189,7 +190,10 @@ class HelmChartTest {
     assertAllowed(rules, AIService.GROUP, "aiservices/finalizers", "update");
     // nothing more: no wildcard, no secrets, no writes to AIServices' spec
     for (JsonNode rule : rules) {
-      assertThat(rule.path("verbs")).extracting(JsonNode::asText).doesNotContain("*", "deletecollection", "patch");
+      // patch only on AIModels: JOSDK adds and removes their finalizer with a JSON patch
+      if (!rule.path("resources").toString().contains("\"aimodels\"")) {
+        assertThat(rule.path("verbs")).extracting(JsonNode::asText).doesNotContain("*", "deletecollection", "patch");
+      }
       assertThat(rule.path("resources")).extracting(JsonNode::asText).doesNotContain("*", "secrets");
     }
     assertThat(ofKind(docs, "Role")).as("no lease role with one replica").isEmpty();
@@ -224,13 +228,14 @@ class HelmChartTest {
     assertThat(container.path("args")).extracting(JsonNode::asText).contains("--leader-election", "--lease-namespace=aiservice-system");
   }
 
-  @Test
-  void theCrdIsTheOneOfTheRepository() throws Exception {
-    JsonNode rendered = one(render(), "CustomResourceDefinition");
-    JsonNode repository = YAML.readTree(ROOT.resolve("crds/aiservices.ai.dhoch3.de-v1.yml").toFile());
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"aiservices.ai.dhoch3.de", "aimodels.ai.dhoch3.de"})
+  void theCrdsAreTheOnesOfTheRepository(String crdName) throws Exception {
+    JsonNode rendered = ofKind(render(), "CustomResourceDefinition").stream().filter(d -> name(d).equals(crdName)).findFirst().orElseThrow();
+    JsonNode repository = YAML.readTree(ROOT.resolve("crds/" + crdName + "-v1.yml").toFile());
     assertThat(rendered).isEqualTo(repository);
-    assertThat(Files.readAllBytes(CHART.resolve("files/crds/aiservices.ai.dhoch3.de-v1.yml")))
-        .isEqualTo(Files.readAllBytes(ROOT.resolve("crds/aiservices.ai.dhoch3.de-v1.yml")));
+    assertThat(Files.readAllBytes(CHART.resolve("files/crds/" + crdName + "-v1.yml")))
+        .isEqualTo(Files.readAllBytes(ROOT.resolve("crds/" + crdName + "-v1.yml")));
     assertThat(rendered.path("metadata").path("annotations").path("helm.sh/resource-policy").asText()).isEqualTo("keep");
   }
 
@@ -392,9 +397,10 @@ class HelmChartTest {
     assertThat(kept).extracting(d -> d.path("kind").asText()).containsAll(holding);
     assertThat(kept).allSatisfy(HelmChartTest::assertKeptAndNeverPruned);
 
-    JsonNode crd = one(render(), "CustomResourceDefinition");
-    assertThat(annotations(crd).path("argocd.argoproj.io/sync-wave").asText()).as("the CRD syncs first").isEqualTo("-1");
-    assertThat(annotations(crd).path("argocd.argoproj.io/sync-options").asText()).contains("ServerSideApply=true");
+    for (JsonNode crd : ofKind(render(), "CustomResourceDefinition")) {
+      assertThat(annotations(crd).path("argocd.argoproj.io/sync-wave").asText()).as("the CRD syncs first").isEqualTo("-1");
+      assertThat(annotations(crd).path("argocd.argoproj.io/sync-options").asText()).contains("ServerSideApply=true");
+    }
     assertThat(ofKind(render(ROOT.resolve("examples/helm/multi-node-nfs.yaml")), "Namespace")).extracting(HelmChartTest::name).containsExactly("studio");
 
     JsonNode kustomization = YAML.readTree(ROOT.resolve("examples/studio/kustomization.yaml").toFile());

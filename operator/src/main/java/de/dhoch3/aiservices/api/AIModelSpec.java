@@ -1,0 +1,108 @@
+package de.dhoch3.aiservices.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** What file the store must hold, where it comes from, and what happens to it when the AIModel goes. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.source.civitai) || has(self.fileName)",
+    message = "a civitai source needs spec.fileName (Civitai names the file only in its answer)")
+public class AIModelSpec {
+  public enum DeletionPolicy {
+    @JsonProperty("Retain") RETAIN,
+    @JsonProperty("Delete") DELETE
+  }
+
+  @Required
+  @JsonPropertyDescription("Where the file comes from: exactly one of url, huggingFace, civitai.")
+  public Source source;
+
+  @Required
+  @Pattern("^[a-z0-9_]+$")
+  @Size(max = 63)
+  @JsonPropertyDescription("The store category folder the file goes into, e.g. checkpoints, loras, vae.")
+  public String category;
+
+  @Pattern("^[A-Za-z0-9][A-Za-z0-9._ +()-]*$")
+  @Size(max = 255)
+  @JsonPropertyDescription("File name in the category folder (one segment). Default: the last segment of the url or of huggingFace.file.")
+  public String fileName;
+
+  @Pattern("^[a-f0-9]{64}$")
+  @JsonPropertyDescription("Expected SHA-256 (lowercase hex); the download is refused when it differs.")
+  public String sha256;
+
+  @JsonPropertyDescription("A Secret with a token sent as 'Authorization: Bearer'; never logged, never in status or Events.")
+  public SecretRef secretRef;
+
+  @JsonPropertyDescription("The store to write into. Default: the operator configuration's storage.models.")
+  public VolumeRef models;
+
+  @JsonPropertyDescription("Retain (default) leaves the file when the AIModel is deleted; Delete removes exactly that file if its checksum is still the recorded one.")
+  public DeletionPolicy deletionPolicy;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @ValidationRule(value = "(has(self.url) ? 1 : 0) + (has(self.huggingFace) ? 1 : 0) + (has(self.civitai) ? 1 : 0) == 1",
+      message = "set exactly one of url, huggingFace, civitai")
+  public static class Source {
+    @Pattern("^https://[^\\s]+$")
+    @Size(max = 2048)
+    @JsonPropertyDescription("An https URL of the file.")
+    public String url;
+
+    @JsonPropertyDescription("A file of a Hugging Face repository.")
+    public HuggingFace huggingFace;
+
+    @JsonPropertyDescription("A model version on Civitai.")
+    public Civitai civitai;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class HuggingFace {
+    @Required
+    @Pattern("^[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*$")
+    @Size(max = 200)
+    @JsonPropertyDescription("owner/name, e.g. black-forest-labs/FLUX.1-dev.")
+    public String repo;
+
+    @Required
+    @Pattern("^[^/].*[^/]$|^[^/]$")
+    @Size(max = 1024)
+    @JsonPropertyDescription("Path of the file in the repository, e.g. ae.safetensors.")
+    public String file;
+
+    @Pattern("^[A-Za-z0-9._/-]+$")
+    @Size(max = 255)
+    @JsonPropertyDescription("Branch, tag or commit (default main); a commit pins the file.")
+    public String revision;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Civitai {
+    @Required
+    @Min(1)
+    @Max(999999999)
+    @JsonPropertyDescription("The model version id (from the model page's download link).")
+    public Long modelVersionId;
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class SecretRef {
+    @Required
+    @Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+    @Size(max = 253)
+    public String name;
+
+    @Pattern("^[-._a-zA-Z0-9]+$")
+    @Size(max = 253)
+    @JsonPropertyDescription("Key of the token in the Secret (default: token).")
+    public String key;
+  }
+}

@@ -1,0 +1,202 @@
+package de.dhoch3.aiservices.models;
+
+import de.dhoch3.aiservices.api.AIModel;
+import de.dhoch3.aiservices.api.AIModelSpec;
+import de.dhoch3.aiservices.apps.StoreCategories;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.storage.SafePaths;
+import de.dhoch3.aiservices.storage.StorageRoles;
+import de.dhoch3.aiservices.validation.InvalidSpecException;
+import de.dhoch3.aiservices.validation.SpecProblem;
+import de.dhoch3.aiservices.workload.Labels;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Jobs of an AIModel as pure functions: the download Job (the only pod that ever mounts the
+ * model store writable, and only the one category folder) and the delete Job. Hardened like the
+ * app pods; the token comes from the user's Secret as env, never as an argument.
+ */
+public final class ModelJobs {
+  public static final String COMPONENT = "ai.dhoch3.de/component";
+  public static final String DOWNLOAD = "model-download";
+  public static final String DELETE = "model-delete";
+  public static final String MODEL = "ai.dhoch3.de/aimodel";
+  /** Where the category folder is mounted in the Job. */
+  public static final String DIR = "/store";
+  static final String JAR = "/opt/aiservice-operator/aiservice-operator.jar";
+  /** Exit codes of the download program that no retry fixes (not found, unauthorized, checksum, conflict). */
+  public static final List<Integer> FINAL_EXIT_CODES = List.of(3, 4, 5, 6);
+
+  private ModelJobs() {}
+
+  /** What to fetch and where it goes, checked. */
+  public record Plan(String url, String category, String fileName, String path, VolumeOf store) {}
+
+  /** The store volume and the folder of the category inside it. */
+  public record VolumeOf(Volume volume, String subPath) {}
+
+  public static Plan plan(AIModel model, OperatorConfig config) {
+    AIModelSpec spec = model.getSpec();
+    List<SpecProblem> problems = new ArrayList<>();
+    if (spec == null || spec.source == null) {
+      throw new InvalidSpecException("spec.source", "required: one of url, huggingFace, civitai");
+    }
+    String url = null;
+    String defaultName = null;
+    if (spec.source.url != null) {
+      url = spec.source.url;
+      String path = url.replaceFirst("^https://[^/]+", "").replaceFirst("[?#].*$", "");
+      defaultName = path.substring(path.lastIndexOf('/') + 1);
+    } else if (spec.source.huggingFace != null) {
+      var hf = spec.source.huggingFace;
+      url = "https://huggingface.co/" + hf.repo + "/resolve/" + (hf.revision != null ? hf.revision : "main") + "/" + hf.file;
+      defaultName = hf.file.substring(hf.file.lastIndexOf('/') + 1);
+    } else if (spec.source.civitai != null) {
+      url = "https://civitai.com/api/download/models/" + spec.source.civitai.modelVersionId;
+    } else {
+      problems.add(new SpecProblem("spec.source", "set exactly one of url, huggingFace, civitai"));
+    }
+    if (url != null && !url.matches("https://[^\\s'\"]+")) {
+      problems.add(new SpecProblem("spec.source.url", "'" + url + "' is not an https URL; give e.g. https://example.com/models/file.safetensors"));
+    }
+    String fileName = spec.fileName != null ? spec.fileName : defaultName;
+    if (fileName == null || fileName.isEmpty() || fileName.contains("/") || fileName.startsWith(".") || fileName.equals("..")) {
+      problems.add(new SpecProblem("spec.fileName", "the file needs a name of one segment (no '/', not starting with '.'): set spec.fileName"));
+    }
+    if (spec.category == null || !StoreCategories.ALL.contains(spec.category)) {
+      problems.add(new SpecProblem("spec.category", "'" + spec.category + "' is not a store category; choose from " + StoreCategories.ALL));
+    }
+    VolumeOf store = null;
+    try {
+      store = store(spec, config);
+    } catch (InvalidSpecException e) {
+      problems.addAll(e.problems());
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidSpecException(problems);
+    }
+    return new Plan(url, spec.category, fileName, spec.category + "/" + fileName, store);
+  }
+
+  private static VolumeOf store(AIModelSpec spec, OperatorConfig config) {
+    var ref = spec.models != null ? spec.models : config.storage.models;
+    String field = spec.models != null ? "spec.models" : "operator configuration storage.models";
+    if (ref == null) {
+      throw new InvalidSpecException("spec.models", "no model store given and the operator configuration has none: set spec.models");
+    }
+    String base = ref.subPath == null || ref.subPath.isBlank() ? "" : SafePaths.relative(field + ".subPath", ref.subPath);
+    String subPath = SafePaths.join(base, spec.category == null ? "" : spec.category);
+    VolumeBuilder volume = new VolumeBuilder().withName("store");
+    if (ref.claimName != null) {
+      volume.withNewPersistentVolumeClaim().withClaimName(ref.claimName).endPersistentVolumeClaim();
+    } else if (ref.hostPath != null) {
+      String host = SafePaths.absolute(field + ".hostPath", ref.hostPath);
+      String full = base.isEmpty() ? host : host + "/" + base;
+      String refused = StorageRoles.hostPathProblem("models", full, config);
+      if (refused != null) {
+        throw new InvalidSpecException(field + ".hostPath", refused);
+      }
+      volume.withNewHostPath().withPath(host).withType("Directory").endHostPath();
+    } else {
+      throw new InvalidSpecException(field, "set exactly one of hostPath or claimName");
+    }
+    return new VolumeOf(volume.build(), subPath);
+  }
+
+  /** The download Job; its name changes with what it fetches, so a changed spec gets a Job of its own. */
+  public static Job download(AIModel model, Plan plan, OperatorConfig config) {
+    List<String> args = new ArrayList<>(List.of("java", "-jar", JAR, "download", "--url", plan.url(), "--dir", DIR, "--file", plan.fileName(),
+        "--result-file", "/dev/termination-log"));
+    if (model.getSpec().sha256 != null) {
+      args.addAll(List.of("--sha256", model.getSpec().sha256));
+    }
+    return job(model, DOWNLOAD, name(model, "download", plan.url() + plan.path() + model.getSpec().sha256), plan, args, config);
+  }
+
+  /** The Job that removes exactly the file, and only while its checksum is {@code sha256}. */
+  public static Job delete(AIModel model, Plan plan, String sha256, OperatorConfig config) {
+    List<String> args = List.of("java", "-jar", JAR, "download", "--delete", "--dir", DIR, "--file", plan.fileName(), "--sha256", sha256,
+        "--result-file", "/dev/termination-log");
+    return job(model, DELETE, name(model, "delete", plan.path() + sha256), plan, args, config);
+  }
+
+  private static Job job(AIModel model, String component, String name, Plan plan, List<String> command, OperatorConfig config) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Labels.MANAGED_BY, Labels.OPERATOR);
+    labels.put(COMPONENT, component);
+    labels.put(MODEL, model.getMetadata().getName());
+    var container = new ContainerBuilder().withName("download").withImage(config.images.download).withCommand(command)
+        .addNewVolumeMount().withName("store").withMountPath(DIR).withSubPath(plan.store().subPath()).endVolumeMount()
+        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+        .withNewResources().addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
+          .addToLimits("memory", new Quantity("512Mi")).endResources()
+        // root without capabilities but DAC_OVERRIDE: writes into a store folder whoever owns it, nothing else
+        .withNewSecurityContext().withRunAsUser(0L).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+          .withNewCapabilities().withDrop("ALL").withAdd("DAC_OVERRIDE").endCapabilities().endSecurityContext();
+    var secret = model.getSpec().secretRef;
+    if (secret != null) {
+      container.addNewEnv().withName("DOWNLOAD_TOKEN").withNewValueFrom().withNewSecretKeyRef()
+          .withName(secret.name).withKey(secret.key != null ? secret.key : "token").endSecretKeyRef().endValueFrom().endEnv();
+    }
+    JobBuilder job = new JobBuilder()
+        .withNewMetadata().withName(name).withNamespace(model.getMetadata().getNamespace()).withLabels(labels).endMetadata();
+    if (model.getMetadata().getUid() != null) {
+      // render has no uid to point at; the API server refuses an owner reference without one
+      job.editMetadata().addToOwnerReferences(new OwnerReferenceBuilder().withApiVersion(model.getApiVersion()).withKind(model.getKind())
+          .withName(model.getMetadata().getName()).withUid(model.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build())
+          .endMetadata();
+    }
+    return job
+        .withNewSpec()
+          .withBackoffLimit(4)
+          .withActiveDeadlineSeconds(6L * 3600)
+          // a missing file, a refused token, a wrong checksum or a different file in the way: no retry helps
+          .withNewPodFailurePolicy().addNewRule().withAction("FailJob").withNewOnExitCodes().withContainerName("download")
+            .withOperator("In").withValues(FINAL_EXIT_CODES).endOnExitCodes().endRule().endPodFailurePolicy()
+          .withNewTemplate()
+            .withNewMetadata().withLabels(labels).endMetadata()
+            .withNewSpec()
+              .withRestartPolicy("Never")
+              .withAutomountServiceAccountToken(false)
+              .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+              .withContainers(container.build())
+              .withVolumes(plan.store().volume(), new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build())
+            .endSpec()
+          .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** {@code <model>-<kind>-<hash>}, at most 63 characters (the Job's pods get it as a label). */
+  static String name(AIModel model, String kind, String what) {
+    String hash = sha256(what).substring(0, 8);
+    String prefix = model.getMetadata().getName();
+    int room = 63 - kind.length() - hash.length() - 2;
+    if (prefix.length() > room) {
+      prefix = prefix.substring(0, room).replaceAll("[-.]+$", "");
+    }
+    return prefix + "-" + kind + "-" + hash;
+  }
+
+  private static String sha256(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(String.valueOf(text).getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,188 @@
+package de.dhoch3.aiservices.models;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import de.dhoch3.aiservices.api.AIModel;
+import de.dhoch3.aiservices.api.AIModelSpec;
+import de.dhoch3.aiservices.api.VolumeRef;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.embedded.EmbeddedCluster;
+import de.dhoch3.aiservices.reconcile.AIServiceOperator;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** AIModels through the real operator on the in-process API server; the test plays the Job controller and kubelet. */
+public class AIModelTest {
+  static final String NS = "studio";
+  static EmbeddedCluster cluster;
+  static KubernetesClient user;
+  static Operator operator;
+
+  @BeforeAll
+  static void start() {
+    cluster = EmbeddedCluster.start();
+    cluster.ensureNamespace(NS);
+    user = cluster.newClient();
+    operator = AIServiceOperator.create(cluster.client(), OperatorConfig.defaults());
+    operator.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    operator.stop();
+    user.close();
+    cluster.close();
+  }
+
+  public static AIModel model(String name) {
+    AIModel model = new AIModel();
+    model.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    model.setSpec(new AIModelSpec());
+    model.getSpec().source = new AIModelSpec.Source();
+    model.getSpec().source.huggingFace = new AIModelSpec.HuggingFace();
+    model.getSpec().source.huggingFace.repo = "black-forest-labs/FLUX.1-schnell";
+    model.getSpec().source.huggingFace.file = "ae.safetensors";
+    model.getSpec().category = "vae";
+    return model;
+  }
+
+  private static Job awaitJob(String model, String component) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> jobs(model, component).size() == 1);
+    return jobs(model, component).get(0);
+  }
+
+  private static List<Job> jobs(String model, String component) {
+    return user.batch().v1().jobs().inNamespace(NS).withLabel(ModelJobs.MODEL, model).withLabel(ModelJobs.COMPONENT, component).list().getItems();
+  }
+
+  /** As the Job controller and kubelet report a finished download: the pod's termination message, then the Job's condition. */
+  private static void finish(Job job, String condition, int exitCode, String result) {
+    Pod pod = new PodBuilder().withNewMetadata().withName(job.getMetadata().getName() + "-x7k2p").withNamespace(NS)
+          .withLabels(job.getSpec().getTemplate().getMetadata().getLabels()).addToLabels("job-name", job.getMetadata().getName()).endMetadata()
+        .withSpec(job.getSpec().getTemplate().getSpec())
+        .withNewStatus().withPhase(exitCode == 0 ? "Succeeded" : "Failed")
+          .addNewContainerStatus().withName("download").withReady(false).withRestartCount(0)
+            .withNewState().withNewTerminated().withExitCode(exitCode).withMessage(result).endTerminated().endState()
+          .endContainerStatus().endStatus().build();
+    user.resource(pod).create();
+    user.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).editStatus(j -> {
+      j.setStatus(new JobStatusBuilder().addNewCondition().withType(condition).withStatus("True")
+          .withReason(exitCode == 0 ? "Completed" : "PodFailurePolicy").endCondition().build());
+      return j;
+    });
+  }
+
+  private static AIModel awaitCondition(String name, String type, String reason) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> {
+      AIModel m = user.resources(AIModel.class).inNamespace(NS).withName(name).get();
+      return m != null && m.getStatus() != null && m.getStatus().conditions.stream()
+          .anyMatch(c -> c.getType().equals(type) && "True".equals(c.getStatus()) && (reason == null || reason.equals(c.getReason())));
+    });
+    return user.resources(AIModel.class).inNamespace(NS).withName(name).get();
+  }
+
+  @Test
+  void theDownloadJobIsTheOnlyWriterOfTheStoreAndOnlyOfTheCategoryFolder() {
+    AIModel model = model("ae");
+    model.getMetadata().setUid("00000000-0000-4000-8000-0000000000aa");
+    model.getSpec().secretRef = new AIModelSpec.SecretRef();
+    model.getSpec().secretRef.name = "hf-token";
+    ModelJobs.Plan plan = ModelJobs.plan(model, OperatorConfig.defaults());
+    Job job = ModelJobs.download(model, plan, OperatorConfig.defaults());
+    var pod = job.getSpec().getTemplate().getSpec();
+    var container = pod.getContainers().get(0);
+    assertThat(plan.url()).isEqualTo("https://huggingface.co/black-forest-labs/FLUX.1-schnell/resolve/main/ae.safetensors");
+    assertThat(container.getVolumeMounts()).filteredOn(m -> m.getName().equals("store")).singleElement().satisfies(m -> {
+      assertThat(m.getSubPath()).isEqualTo("vae");
+      assertThat(m.getReadOnly()).isNull();
+    });
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("store")).singleElement()
+        .satisfies(v -> assertThat(v.getHostPath().getPath()).isEqualTo("/vol/service/cw/storage-models/models"));
+    // the token only as env from the Secret: never on the command line (kubectl describe, ps)
+    assertThat(String.join(" ", container.getCommand())).doesNotContain("hf-token").contains("--file ae.safetensors");
+    assertThat(container.getEnv()).singleElement().satisfies(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("hf-token"));
+    assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(job.getSpec().getPodFailurePolicy().getRules().get(0).getOnExitCodes().getValues()).containsExactly(3, 4, 5, 6);
+  }
+
+  @Test
+  void badSourcesAndFoldersAreRefusedWithTheFieldNamed() {
+    AIModel http = model("http");
+    http.getSpec().source.huggingFace = null;
+    http.getSpec().source.url = "http://example.com/x.safetensors";
+    assertThatThrownBy(() -> ModelJobs.plan(http, OperatorConfig.defaults())).hasMessageContaining("spec.source.url");
+    AIModel category = model("cat");
+    category.getSpec().category = "../etc";
+    assertThatThrownBy(() -> ModelJobs.plan(category, OperatorConfig.defaults())).hasMessageContaining("spec.category");
+    AIModel outside = model("outside");
+    outside.getSpec().models = VolumeRef.hostPath("/vol/service/cw/storage");
+    assertThatThrownBy(() -> ModelJobs.plan(outside, OperatorConfig.defaults())).hasMessageContaining("spec.models.hostPath");
+    AIModel noName = model("noname");
+    noName.getSpec().source.huggingFace = null;
+    noName.getSpec().source.url = "https://example.com/download/";
+    assertThatThrownBy(() -> ModelJobs.plan(noName, OperatorConfig.defaults())).hasMessageContaining("spec.fileName");
+  }
+
+  @Test
+  void aSuccessfulDownloadMakesTheAIModelReadyWithSizeAndChecksum() {
+    user.resource(model("flux-ae")).create();
+    Job job = awaitJob("flux-ae", ModelJobs.DOWNLOAD);
+    AIModel downloading = awaitCondition("flux-ae", "Reconciling", "Downloading");
+    assertThat(downloading.getStatus().path).isEqualTo("vae/ae.safetensors");
+    finish(job, "Complete", 0, "{\"result\":\"Downloaded\",\"bytes\":335304388,\"sha256\":\"afc8e28272cd15db3919bacdb6918ce9c1ed22e96cb12c4d5ed0fba823529e38\",\"path\":\"ae.safetensors\"}");
+    AIModel ready = awaitCondition("flux-ae", "Ready", "Downloaded");
+    assertThat(ready.getStatus().bytes).isEqualTo(335304388L);
+    assertThat(ready.getStatus().size).isEqualTo("319.8 MiB");
+    assertThat(ready.getStatus().sha256).isEqualTo("afc8e28272cd15db3919bacdb6918ce9c1ed22e96cb12c4d5ed0fba823529e38");
+  }
+
+  @Test
+  void aMissingFileEndsInStalledNotInEndlessRetries() {
+    user.resource(model("gone")).create();
+    Job job = awaitJob("gone", ModelJobs.DOWNLOAD);
+    finish(job, "Failed", 3, "{\"result\":\"NotFound\",\"message\":\"404 from huggingface.co\"}");
+    AIModel stalled = awaitCondition("gone", "Stalled", "NotFound");
+    assertThat(stalled.getStatus().conditions).filteredOn(c -> c.getType().equals("Stalled")).singleElement()
+        .satisfies(c -> assertThat(c.getMessage()).contains("404").contains("spec.source"));
+    assertThat(jobs("gone", ModelJobs.DOWNLOAD)).hasSize(1);
+  }
+
+  @Test
+  void deletionKeepsTheFileByDefaultAndRemovesItOnlyWithDeletePolicyThroughAJob() {
+    AIModel retained = model("kept");
+    user.resource(retained).create();
+    finish(awaitJob("kept", ModelJobs.DOWNLOAD), "Complete", 0, "{\"result\":\"Downloaded\",\"bytes\":10,\"sha256\":\"" + "a".repeat(64) + "\"}");
+    awaitCondition("kept", "Ready", null);
+    user.resources(AIModel.class).inNamespace(NS).withName("kept").delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> user.resources(AIModel.class).inNamespace(NS).withName("kept").get() == null);
+    assertThat(jobs("kept", ModelJobs.DELETE)).isEmpty();
+
+    AIModel deleted = model("removed");
+    deleted.getSpec().deletionPolicy = AIModelSpec.DeletionPolicy.DELETE;
+    user.resource(deleted).create();
+    finish(awaitJob("removed", ModelJobs.DOWNLOAD), "Complete", 0, "{\"result\":\"Downloaded\",\"bytes\":10,\"sha256\":\"" + "b".repeat(64) + "\"}");
+    awaitCondition("removed", "Ready", null);
+    user.resources(AIModel.class).inNamespace(NS).withName("removed").delete();
+    Job delete = awaitJob("removed", ModelJobs.DELETE);
+    // exactly the file, and only while its checksum is the recorded one
+    assertThat(String.join(" ", delete.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand()))
+        .contains("--delete").contains("--file ae.safetensors").contains("--sha256 " + "b".repeat(64));
+    assertThat(user.resources(AIModel.class).inNamespace(NS).withName("removed").get()).as("held until the file is gone").isNotNull();
+    finish(delete, "Complete", 0, "{\"result\":\"Deleted\"}");
+    await().atMost(Duration.ofSeconds(20)).until(() -> user.resources(AIModel.class).inNamespace(NS).withName("removed").get() == null);
+  }
+}
