@@ -1,4 +1,5 @@
--- Argo CD health of an AIService, read from the status the AIService operator writes.
+-- Argo CD health of an AIService or an AIModel, read from the status the AIService operator writes
+-- (the same kstatus conditions for both kinds; register it under both keys).
 -- Healthy: the app is available. Suspended: spec.suspend. Degraded: the spec cannot work
 -- (Stalled) or the pod fails (crash loop, image pull, failed writes, pod refused at creation,
 -- missing Secret/ConfigMap, volumes that cannot mount, rollout past its deadline). Progressing otherwise.

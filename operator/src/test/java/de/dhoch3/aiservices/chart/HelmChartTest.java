@@ -332,6 +332,7 @@ class HelmChartTest {
     assertThat(health.path("data").path("health.lua").asText()).isEqualTo(lua);
     JsonNode patch = YAML.readTree(health.path("data").path("patch.yaml").asText());
     assertThat(patch.path("data").path("resource.customizations.health.ai.dhoch3.de_AIService").asText()).isEqualTo(lua);
+    assertThat(patch.path("data").path("resource.customizations.health.ai.dhoch3.de_AIModel").asText()).isEqualTo(lua);
   }
 
   // ---- two charts: the operator's (with the CRD) and the studio's (the AIServices) ----

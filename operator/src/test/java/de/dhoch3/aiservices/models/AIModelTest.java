@@ -58,6 +58,15 @@ public class AIModelTest {
     return model;
   }
 
+  /** Argo CD's health of the AIModel, from the same Lua as AIServices'. */
+  private static String health(AIModel model) {
+    try {
+      return de.dhoch3.aiservices.reconcile.ArgoCdHealthCheckTest.health(model).status();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static Job awaitJob(String model, String component) {
     await().atMost(Duration.ofSeconds(20)).until(() -> jobs(model, component).size() == 1);
     return jobs(model, component).get(0);
@@ -145,6 +154,8 @@ public class AIModelTest {
     assertThat(downloading.getStatus().path).isEqualTo("vae/ae.safetensors");
     finish(job, "Complete", 0, "{\"result\":\"Downloaded\",\"bytes\":335304388,\"sha256\":\"afc8e28272cd15db3919bacdb6918ce9c1ed22e96cb12c4d5ed0fba823529e38\",\"path\":\"ae.safetensors\"}");
     AIModel ready = awaitCondition("flux-ae", "Ready", "Downloaded");
+    assertThat(health(downloading)).isEqualTo("Progressing");
+    assertThat(health(ready)).isEqualTo("Healthy");
     assertThat(ready.getStatus().bytes).isEqualTo(335304388L);
     assertThat(ready.getStatus().size).isEqualTo("319.8 MiB");
     assertThat(ready.getStatus().sha256).isEqualTo("afc8e28272cd15db3919bacdb6918ce9c1ed22e96cb12c4d5ed0fba823529e38");
@@ -159,6 +170,7 @@ public class AIModelTest {
     assertThat(stalled.getStatus().conditions).filteredOn(c -> c.getType().equals("Stalled")).singleElement()
         .satisfies(c -> assertThat(c.getMessage()).contains("404").contains("spec.source"));
     assertThat(jobs("gone", ModelJobs.DOWNLOAD)).hasSize(1);
+    assertThat(health(stalled)).isEqualTo("Degraded");
   }
 
   @Test

@@ -23,12 +23,13 @@ import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.lib.jse.JsePlatform;
 
 /** The Argo CD health check (Lua, as Argo CD runs it) on statuses the real reconciler wrote. */
-class ArgoCdHealthCheckTest extends OperatorScenario {
+public class ArgoCdHealthCheckTest extends OperatorScenario {
   static final Path ROOT = Path.of(System.getProperty("repo.root", ".."));
   static final Path LUA = ROOT.resolve("helm/aiservice-operator/files/argocd-health.lua");
-  record Health(String status, String message) {}
+  public record Health(String status, String message) {}
 
-  static Health health(AIService ai) throws Exception {
+  /** The Lua run on any object (AIService or AIModel), as Argo CD runs it. */
+  public static Health health(Object ai) throws Exception {
     Globals globals = JsePlatform.standardGlobals();
     globals.set("obj", toLua(new ObjectMapper().valueToTree(ai)));
     LuaValue result = globals.load(Files.readString(LUA), "health.lua").call();
@@ -110,5 +111,8 @@ class ArgoCdHealthCheckTest extends OperatorScenario {
     assertThat(patch.path("data").path("resource.customizations.health.ai.dhoch3.de_AIService").asText()).isEqualTo(lua);
     JsonNode values = new YAMLMapper().readTree(ROOT.resolve("examples/argocd/argo-cd-values.yaml").toFile());
     assertThat(values.path("configs").path("cm").path("resource.customizations.health.ai.dhoch3.de_AIService").asText()).isEqualTo(lua);
+    // one Lua for both kinds
+    assertThat(patch.path("data").path("resource.customizations.health.ai.dhoch3.de_AIModel").asText()).isEqualTo(lua);
+    assertThat(values.path("configs").path("cm").path("resource.customizations.health.ai.dhoch3.de_AIModel").asText()).isEqualTo(lua);
   }
 }
