@@ -66,6 +66,18 @@ class CelCostEstimatorTest {
   }
 
   @Test
+  void theAIModelCrdIsWithinTheApiServersBudgetToo() throws Exception {
+    Path crdFile = Path.of(System.getProperty("repo.root", ".."), "crds", "aimodels.ai.dhoch3.de-v1.yml");
+    JsonNode crd = YAML.readTree(Files.readString(crdFile));
+    CelCostEstimator.requireWithinLimits(crd);
+    CelCostEstimator.Estimate estimate = CelCostEstimator.estimateCrd(crd).get("v1alpha1");
+    assertThat(estimate.problems()).isEmpty();
+    // the source's one-of, the civitai file name, and the store reference's 1 + 2
+    assertThat(estimate.rules()).hasSize(5);
+    assertThat(estimate.total()).isLessThanOrEqualTo(CelCostEstimator.STATIC_ESTIMATED_CRD_COST_LIMIT);
+  }
+
+  @Test
   void anUnboundedStringInAnUnboundedListIsRefused() throws Exception {
     CelCostEstimator.Estimate estimate = CelCostEstimator.estimate(pathList("", ""));
     CelCostEstimator.RuleCost rule = estimate.rule("paths[*].path");
