@@ -73,7 +73,10 @@ argocd.argoproj.io/sync-options: Prune=false,Delete=false
 - apiGroups: [ai.dhoch3.de]
   resources: [aimodels/finalizers]
   verbs: [update]
-# AIModel downloads and deletions
+# AIModel downloads and deletions; the download's progress line from its log
+- apiGroups: [""]
+  resources: [pods/log]
+  verbs: [get]
 - apiGroups: [batch]
   resources: [jobs]
   verbs: [create, delete, get, list, watch]

@@ -46,6 +46,7 @@ import java.util.Set;
 public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> {
   public static final String NAME = "aimodel";
   static final Duration WATCH_DELETION = Duration.ofSeconds(5);
+  static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final OperatorConfig config;
@@ -94,8 +95,52 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
       write(model, status(model, plan, "False", "Downloading", "downloading " + plan.url() + " to " + plan.path(), false));
       return UpdateControl.noUpdate();
     }
-    write(model, fromJob(model, plan, current.get(), context.getSecondaryResources(Pod.class)));
-    return UpdateControl.noUpdate();
+    Set<Pod> pods = context.getSecondaryResources(Pod.class);
+    AIModelStatus status = fromJob(model, plan, current.get(), pods);
+    boolean running = status.conditions.stream().anyMatch(c -> c.getType().equals("Reconciling") && "True".equals(c.getStatus()));
+    if (running) {
+      // kubectl get aim -w shows the download moving: the program's last progress line, read every few seconds
+      progress(current.get(), pods).ifPresent(text -> status.size = text);
+    }
+    write(model, status);
+    return running ? UpdateControl.<AIModel>noUpdate().rescheduleAfter(PROGRESS_INTERVAL) : UpdateControl.noUpdate();
+  }
+
+  /** "1.2 GiB / 23.8 GiB" from the running pod's last {@code progress <done>/<total>} log line. */
+  private Optional<String> progress(Job job, Set<Pod> pods) {
+    Optional<Pod> running = pods.stream()
+        .filter(p -> job.getMetadata().getName().equals(p.getMetadata().getLabels().get("job-name")))
+        .filter(p -> p.getStatus() != null && "Running".equals(p.getStatus().getPhase()))
+        .findFirst();
+    if (running.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      String log = client.pods().inNamespace(running.get().getMetadata().getNamespace()).withName(running.get().getMetadata().getName())
+          .tailingLines(5).getLog();
+      return parseProgress(log);
+    } catch (RuntimeException unreadable) {
+      return Optional.empty(); // no progress shown is better than a failed reconcile
+    }
+  }
+
+  static Optional<String> parseProgress(String log) {
+    if (log == null) {
+      return Optional.empty();
+    }
+    String last = null;
+    for (String line : log.split("\n")) {
+      if (line.matches("progress \\d+/\\d+")) {
+        last = line;
+      }
+    }
+    if (last == null) {
+      return Optional.empty();
+    }
+    String[] numbers = last.substring("progress ".length()).split("/");
+    long done = Long.parseLong(numbers[0]);
+    long total = Long.parseLong(numbers[1]);
+    return Optional.of(human(done) + " / " + (total > 0 ? human(total) + " (" + (done * 100 / total) + " %)" : "?"));
   }
 
   /** The status a Job says: running, done (with the program's result), or failed for good. */

@@ -162,6 +162,28 @@ public class AIModelTest {
   }
 
   @Test
+  void aRunningDownloadShowsItsProgress() {
+    user.resource(model("big")).create();
+    Job job = awaitJob("big", ModelJobs.DOWNLOAD);
+    Pod pod = new PodBuilder().withNewMetadata().withName(job.getMetadata().getName() + "-r4nd0").withNamespace(NS)
+          .withLabels(job.getSpec().getTemplate().getMetadata().getLabels()).addToLabels("job-name", job.getMetadata().getName()).endMetadata()
+        .withSpec(job.getSpec().getTemplate().getSpec()).withNewStatus().withPhase("Running").endStatus().build();
+    // what the download program prints; the in-process server has no kubelet to serve logs: the test does
+    cluster.server().inject(request -> request.getPath().contains("/pods/" + pod.getMetadata().getName() + "/log")
+        ? new io.fabric8.mockwebserver.http.MockResponse().setResponseCode(200).setBody("starting\nprogress 1073741824/4294967296\n")
+        : null);
+    try {
+      user.resource(pod).create();
+      await().atMost(Duration.ofSeconds(20)).until(() -> "1.0 GiB / 4.0 GiB (25 %)".equals(
+          user.resources(AIModel.class).inNamespace(NS).withName("big").get().getStatus().size));
+    } finally {
+      cluster.server().inject(null);
+    }
+    assertThat(AIModelReconciler.parseProgress("progress 5/0")).contains("5 B / ?");
+    assertThat(AIModelReconciler.parseProgress("nothing yet")).isEmpty();
+  }
+
+  @Test
   void aMissingFileEndsInStalledNotInEndlessRetries() {
     user.resource(model("gone")).create();
     Job job = awaitJob("gone", ModelJobs.DOWNLOAD);
