@@ -115,7 +115,30 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
     if (result instanceof Service service && actual instanceof Service liveService) {
       keepAllocated(service, liveService);
     }
+    if (result instanceof io.fabric8.kubernetes.api.model.apps.Deployment deployment
+        && actual instanceof io.fabric8.kubernetes.api.model.apps.Deployment liveDeployment) {
+      keepOthersTemplateMetadata(deployment, liveDeployment);
+    }
     return result;
+  }
+
+  /**
+   * Pod-template labels and annotations others added (kubectl rollout restart's restartedAt) stay:
+   * dropping them would change the template and restart the app for nothing.
+   */
+  private static void keepOthersTemplateMetadata(io.fabric8.kubernetes.api.model.apps.Deployment deployment,
+      io.fabric8.kubernetes.api.model.apps.Deployment live) {
+    var had = live.getSpec() == null || live.getSpec().getTemplate() == null ? null : live.getSpec().getTemplate().getMetadata();
+    var wants = deployment.getSpec().getTemplate().getMetadata();
+    if (had == null || wants == null) {
+      return;
+    }
+    Map<String, String> annotations = new LinkedHashMap<>(had.getAnnotations() == null ? Map.of() : had.getAnnotations());
+    annotations.putAll(wants.getAnnotations() == null ? Map.of() : wants.getAnnotations());
+    wants.setAnnotations(annotations.isEmpty() ? null : annotations);
+    Map<String, String> labels = new LinkedHashMap<>(had.getLabels() == null ? Map.of() : had.getLabels());
+    labels.putAll(wants.getLabels() == null ? Map.of() : wants.getLabels());
+    wants.setLabels(labels);
   }
 
   /** Cluster IPs and node ports are allocated by the server and immutable: send back what it chose. */

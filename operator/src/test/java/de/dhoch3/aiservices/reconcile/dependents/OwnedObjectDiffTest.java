@@ -102,6 +102,15 @@ class OwnedObjectDiffTest {
   }
 
   @Test
+  void revertingADeploymentKeepsARolloutRestartsAnnotationSoThePodIsNotRestartedForNothing() {
+    Deployment live = asStored();
+    live.getSpec().setReplicas(5);
+    Deployment put = OwnedDependent.replacement(desired(), live);
+    assertThat(put.getSpec().getReplicas()).isEqualTo(1);
+    assertThat(put.getSpec().getTemplate().getMetadata().getAnnotations()).containsEntry("kubectl.kubernetes.io/restartedAt", "2026-11-25T10:00:00Z");
+  }
+
+  @Test
   void theReplacementKeepsAllocatedAddressesOthersAnnotationsAndDropsOnlyTheOperatorsOldOnes() {
     Service want = new ServiceBuilder().withNewMetadata().withName("app").withAnnotations(Map.of()).endMetadata()
         .withNewSpec().withType("NodePort").addNewPort().withName("http").withPort(8188).endPort().endSpec().build();
