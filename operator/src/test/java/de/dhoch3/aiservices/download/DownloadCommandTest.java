@@ -1,0 +1,272 @@
+package de.dhoch3.aiservices.download;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import de.dhoch3.aiservices.cli.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** download and delete-model against a local HTTP server serving 3 MB of random bytes. */
+class DownloadCommandTest {
+  private static final String TOKEN = "hf_s3cr3tT0ken";
+  private static final byte[] DATA = new byte[3 * 1024 * 1024 + 17];
+  private static final String SHA;
+
+  static {
+    new Random(42).nextBytes(DATA);
+    SHA = sha256(DATA);
+  }
+
+  @TempDir
+  Path tmp;
+  Path store;
+  ModelServer server;
+
+  record Run(int exit, String out, String err, JsonNode result) {
+    String all() {
+      return out + err + result;
+    }
+  }
+
+  @BeforeEach
+  void start() throws IOException {
+    store = Files.createDirectories(tmp.resolve("store/checkpoints"));
+    server = new ModelServer(DATA);
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void downloadsVerifiesAndRenamesAndReportsProgress() throws IOException {
+    Run run = download(Map.of(), "--url", server.url("/model.bin"), "--file", "model.safetensors", "--sha256", SHA.toUpperCase(),
+        "--size", String.valueOf(DATA.length));
+
+    assertThat(run.exit()).as(run.all()).isZero();
+    assertThat(run.result().get("result").asText()).isEqualTo("Downloaded");
+    assertThat(run.result().get("bytes").asLong()).isEqualTo(DATA.length);
+    assertThat(run.result().get("sha256").asText()).isEqualTo(SHA);
+    assertThat(run.result().get("path").asText()).isEqualTo("model.safetensors");
+    assertThat(sha256(Files.readAllBytes(store.resolve("model.safetensors")))).isEqualTo(SHA);
+    assertThat(Files.readString(tmp.resolve("progress"))).isEqualTo("{\"bytes\":" + DATA.length + ",\"total\":" + DATA.length + "}\n");
+    assertThat(list(store)).containsExactly("model.safetensors");
+  }
+
+  @Test
+  void resumesWithARangeRequestAfterACutConnection() throws IOException {
+    server.cutAfter = 1024 * 1024;
+
+    Run run = download(Map.of(), "--url", server.url("/model.bin"), "--file", "model.bin");
+
+    assertThat(run.exit()).as(run.all()).isZero();
+    assertThat(server.seen).hasSize(2);
+    assertThat(server.seen.get(0).range()).isNull();
+    String range = server.seen.get(1).range();
+    assertThat(range).matches("bytes=\\d+-");
+    assertThat(Long.parseLong(range.replaceAll("\\D", ""))).isPositive();
+    assertThat(sha256(Files.readAllBytes(store.resolve("model.bin")))).isEqualTo(SHA);
+    assertThat(run.result().get("sha256").asText()).isEqualTo(SHA);
+    assertThat(list(store)).containsExactly("model.bin");
+  }
+
+  @Test
+  void reconnectsWhenTheServerStallsAndRetriesA503() throws IOException {
+    server.failFirst = 503;
+    Run run = download(Map.of(), "--url", server.url("/model.bin"), "--file", "a.bin", "--sha256", SHA);
+    assertThat(run.exit()).as(run.all()).isZero();
+    assertThat(server.seen).hasSize(2);
+    assertThat(run.out()).contains("answered 503); retrying");
+
+    try (ModelServer stalling = new ModelServer(DATA)) {
+      stalling.stallAfter = 512 * 1024;
+      Run stalled = download(Map.of(), "--url", stalling.url("/model.bin"), "--file", "b.bin", "--sha256", SHA, "--stall-timeout-ms", "500");
+      assertThat(stalled.exit()).as(stalled.all()).isZero();
+      assertThat(stalled.out()).contains("no data for 500 ms");
+      assertThat(stalling.seen).hasSizeGreaterThanOrEqualTo(2);
+      assertThat(stalling.seen.get(1).range()).isEqualTo("bytes=" + 512 * 1024 + "-");
+    }
+    assertThat(sha256(Files.readAllBytes(store.resolve("b.bin")))).isEqualTo(SHA);
+  }
+
+  @Test
+  void startsOverWhenTheServerIgnoresRange() throws IOException {
+    server.honourRange = false;
+    Files.write(store.resolve(".model.bin.part"), new byte[1000]); // junk from an earlier run
+
+    Run run = download(Map.of(), "--url", server.url("/model.bin"), "--file", "model.bin", "--sha256", SHA);
+
+    assertThat(run.exit()).as(run.all()).isZero();
+    assertThat(server.seen.get(0).range()).isEqualTo("bytes=1000-");
+    assertThat(sha256(Files.readAllBytes(store.resolve("model.bin")))).isEqualTo(SHA);
+    assertThat(list(store)).containsExactly("model.bin");
+  }
+
+  @Test
+  void notFoundExitsThreeThroughTheMainCommand() throws IOException {
+    StringWriter out = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(out));
+    int exit = cli.execute("download", "--url", server.url("/nothing-here.bin"), "--dir", store.toString(), "--file", "x.bin",
+        "--result-file", tmp.resolve("result").toString(), "--progress-file", tmp.resolve("progress").toString());
+
+    assertThat(exit).as(out.toString()).isEqualTo(3);
+    JsonNode result = new ObjectMapper().readTree(Files.readString(tmp.resolve("result")));
+    assertThat(result.get("result").asText()).isEqualTo("NotFound");
+    assertThat(result.get("message").asText()).contains("404");
+    assertThat(list(store)).isEmpty();
+  }
+
+  @Test
+  void unauthorizedWithoutTokenThenSuccessWithTokenThatNeverFollowsARedirectToAnotherHost() throws IOException {
+    server.token = TOKEN;
+    Run without = download(Map.of(), "--url", server.url("/model.bin"), "--file", "gated.bin");
+    assertThat(without.exit()).as(without.all()).isEqualTo(4);
+    assertThat(without.result().get("result").asText()).isEqualTo("Unauthorized");
+    assertThat(without.result().get("message").asText()).contains("401").contains("no token was given");
+
+    Run wrong = download(Map.of("DOWNLOAD_TOKEN", "not-" + TOKEN), "--url", server.url("/model.bin"), "--file", "gated.bin");
+    assertThat(wrong.exit()).isEqualTo(4);
+    assertThat(wrong.result().get("message").asText()).contains("a token was given");
+    assertThat(wrong.all()).doesNotContain(TOKEN);
+
+    try (ModelServer cdn = new ModelServer(DATA)) {
+      server.redirectTo = cdn.url("/model.bin") + "?signature=abc";
+      Run with = download(Map.of("DOWNLOAD_TOKEN", TOKEN), "--url", server.url("/model.bin"), "--file", "gated.bin", "--sha256", SHA);
+
+      assertThat(with.exit()).as(with.all()).isZero();
+      assertThat(server.seen.get(server.seen.size() - 1).authorization()).isEqualTo("Bearer " + TOKEN);
+      assertThat(cdn.seen).hasSize(1);
+      assertThat(cdn.seen.get(0).authorization()).isNull();
+      assertThat(with.all()).doesNotContain(TOKEN);
+      assertThat(Files.readString(tmp.resolve("result"))).doesNotContain(TOKEN);
+    }
+    assertThat(sha256(Files.readAllBytes(store.resolve("gated.bin")))).isEqualTo(SHA);
+  }
+
+  @Test
+  void wrongChecksumExitsFiveAndLeavesNothing() throws IOException {
+    String other = sha256(new byte[] {1});
+
+    Run run = download(Map.of(), "--url", server.url("/model.bin"), "--file", "model.bin", "--sha256", other);
+
+    assertThat(run.exit()).as(run.all()).isEqualTo(5);
+    assertThat(run.result().get("result").asText()).isEqualTo("ChecksumMismatch");
+    assertThat(run.result().get("message").asText()).contains(SHA).contains(other);
+    assertThat(list(store)).isEmpty();
+  }
+
+  @Test
+  void anExistingDifferentFileIsAConflictAndKept() throws IOException {
+    Files.write(store.resolve("model.bin"), new byte[] {1, 2, 3});
+
+    Run withSha = download(Map.of(), "--url", server.url("/model.bin"), "--file", "model.bin", "--sha256", SHA);
+    Run withSize = download(Map.of(), "--url", server.url("/model.bin"), "--file", "model.bin", "--size", String.valueOf(DATA.length));
+    Run withServerLength = download(Map.of(), "--url", server.url("/model.bin"), "--file", "model.bin");
+
+    for (Run run : List.of(withSha, withSize, withServerLength)) {
+      assertThat(run.exit()).as(run.all()).isEqualTo(6);
+      assertThat(run.result().get("result").asText()).isEqualTo("Conflict");
+    }
+    assertThat(Files.readAllBytes(store.resolve("model.bin"))).containsExactly(1, 2, 3);
+    assertThat(list(store)).containsExactly("model.bin");
+  }
+
+  @Test
+  void anExistingIdenticalFileIsAlreadyPresentWithoutARequest() throws IOException {
+    Files.write(store.resolve("model.bin"), DATA);
+
+    Run run = download(Map.of(), "--url", server.url("/model.bin"), "--file", "model.bin", "--sha256", SHA);
+
+    assertThat(run.exit()).as(run.all()).isZero();
+    assertThat(run.result().get("result").asText()).isEqualTo("AlreadyPresent");
+    assertThat(run.result().get("sha256").asText()).isEqualTo(SHA);
+    assertThat(server.seen).isEmpty();
+  }
+
+  @Test
+  void refusesFileNamesThatLeaveTheFolderAndPlainHttpElsewhere() throws IOException {
+    for (String name : List.of("../model.bin", "sub/model.bin", "..", ".hidden")) {
+      Run run = download(Map.of(), "--url", server.url("/model.bin"), "--file", name);
+      assertThat(run.exit()).as(name + run.all()).isEqualTo(2);
+      assertThat(run.result().get("result").asText()).isEqualTo("Invalid");
+    }
+    Run http = download(Map.of(), "--url", "http://example.com/model.bin", "--file", "model.bin");
+    assertThat(http.exit()).isEqualTo(2);
+    assertThat(http.result().get("message").asText()).contains("https");
+    assertThat(server.seen).isEmpty();
+    assertThat(list(tmp.resolve("store"))).containsExactly("checkpoints");
+  }
+
+  @Test
+  void deleteModelRemovesOnlyTheFileWithTheGivenChecksum() throws IOException {
+    Files.write(store.resolve("model.bin"), DATA);
+    Files.write(store.resolve("other.bin"), DATA);
+
+    Run wrong = run(new DeleteModelCommand(), "--file", "model.bin", "--sha256", sha256(new byte[] {1}));
+    assertThat(wrong.exit()).as(wrong.all()).isEqualTo(6);
+    assertThat(wrong.result().get("result").asText()).isEqualTo("Conflict");
+    assertThat(Files.readAllBytes(store.resolve("model.bin"))).isEqualTo(DATA);
+
+    Run right = run(new DeleteModelCommand(), "--file", "model.bin", "--sha256", SHA);
+    assertThat(right.exit()).as(right.all()).isZero();
+    assertThat(right.result().get("result").asText()).isEqualTo("Deleted");
+    assertThat(list(store)).containsExactly("other.bin");
+
+    Run again = run(new DeleteModelCommand(), "--file", "model.bin", "--sha256", SHA);
+    assertThat(again.exit()).isZero();
+    assertThat(again.result().get("result").asText()).isEqualTo("Absent");
+  }
+
+  private Run download(Map<String, String> env, String... args) throws IOException {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--progress-file", tmp.resolve("progress").toString(), "--retry-delay-ms", "10"));
+    return run(new DownloadCommand(env::get), all.toArray(String[]::new));
+  }
+
+  private Run run(Object command, String... args) throws IOException {
+    Files.deleteIfExists(tmp.resolve("result"));
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--dir", store.toString(), "--result-file", tmp.resolve("result").toString()));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(command);
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int exit = cli.execute(all.toArray(String[]::new));
+    JsonNode result = new ObjectMapper().readTree(Files.readString(tmp.resolve("result")));
+    return new Run(exit, out.toString(), err.toString(), result);
+  }
+
+  private static List<String> list(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
