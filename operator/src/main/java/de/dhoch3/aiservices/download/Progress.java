@@ -8,12 +8,13 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * Bytes done and total, written as {"bytes":N,"total":T} (total -1 when unknown) to the progress
- * file at most once a second and logged every 30 seconds. The file is replaced atomically, so a
- * reader never sees half a line; failing to write it never fails the download.
+ * file at most once a second, and logged every 5 seconds as {@code progress <done>/<total>} (total 0
+ * when unknown): the operator reads the pod's last such line into the AIModel's status. The file is
+ * replaced atomically, so a reader never sees half a line; failing to write it never fails the download.
  */
 final class Progress {
   private static final long WRITE_EVERY = 1_000_000_000L;
-  private static final long LOG_EVERY = 30_000_000_000L;
+  private static final long LOG_EVERY = 5_000_000_000L;
 
   private final Path file;
   private final String name;
@@ -37,7 +38,7 @@ final class Progress {
       lastWrite = now;
     }
     if (now - lastLog >= LOG_EVERY) {
-      log.printf("%s: %d of %s bytes%s%n", name, bytes, total >= 0 ? total : "?", total > 0 ? " (" + (bytes * 100 / total) + "%)" : "");
+      log.printf("progress %d/%d %s%s%n", bytes, Math.max(total, 0), name, total > 0 ? " (" + (bytes * 100 / total) + "%)" : "");
       log.flush();
       lastLog = now;
     }

@@ -130,14 +130,14 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
     }
     String last = null;
     for (String line : log.split("\n")) {
-      if (line.matches("progress \\d+/\\d+")) {
-        last = line;
+      if (line.matches("progress \\d+/\\d+( .*)?")) {
+        last = line.split(" ")[1];
       }
     }
     if (last == null) {
       return Optional.empty();
     }
-    String[] numbers = last.substring("progress ".length()).split("/");
+    String[] numbers = last.split("/");
     long done = Long.parseLong(numbers[0]);
     long total = Long.parseLong(numbers[1]);
     return Optional.of(human(done) + " / " + (total > 0 ? human(total) + " (" + (done * 100 / total) + " %)" : "?"));

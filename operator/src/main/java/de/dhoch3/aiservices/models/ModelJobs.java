@@ -38,8 +38,8 @@ public final class ModelJobs {
   /** Where the category folder is mounted in the Job. */
   public static final String DIR = "/store";
   static final String JAR = "/opt/aiservice-operator/aiservice-operator.jar";
-  /** Exit codes of the download program that no retry fixes (not found, unauthorized, checksum, conflict). */
-  public static final List<Integer> FINAL_EXIT_CODES = List.of(3, 4, 5, 6);
+  /** Exit codes of the download program that no retry fixes (invalid, not found, unauthorized, checksum, conflict). */
+  public static final List<Integer> FINAL_EXIT_CODES = List.of(2, 3, 4, 5, 6);
 
   private ModelJobs() {}
 
@@ -119,8 +119,9 @@ public final class ModelJobs {
 
   /** The download Job; its name changes with what it fetches, so a changed spec gets a Job of its own. */
   public static Job download(AIModel model, Plan plan, OperatorConfig config) {
+    // the download program (package download): progress file in the Job's own /tmp, never in the store
     List<String> args = new ArrayList<>(List.of("java", "-jar", JAR, "download", "--url", plan.url(), "--dir", DIR, "--file", plan.fileName(),
-        "--result-file", "/dev/termination-log"));
+        "--progress-file", "/tmp/progress", "--result-file", "/dev/termination-log"));
     if (model.getSpec().sha256 != null) {
       args.addAll(List.of("--sha256", model.getSpec().sha256));
     }
@@ -129,7 +130,7 @@ public final class ModelJobs {
 
   /** The Job that removes exactly the file, and only while its checksum is {@code sha256}. */
   public static Job delete(AIModel model, Plan plan, String sha256, OperatorConfig config) {
-    List<String> args = List.of("java", "-jar", JAR, "download", "--delete", "--dir", DIR, "--file", plan.fileName(), "--sha256", sha256,
+    List<String> args = List.of("java", "-jar", JAR, "delete-model", "--dir", DIR, "--file", plan.fileName(), "--sha256", sha256,
         "--result-file", "/dev/termination-log");
     return job(model, DELETE, name(model, "delete", plan.path() + sha256), plan, args, config);
   }

@@ -157,6 +157,7 @@ class AdmissionPolicyTest {
     var plan = de.dhoch3.aiservices.models.ModelJobs.plan(model, chartConfig);
     var job = de.dhoch3.aiservices.models.ModelJobs.download(model, plan, chartConfig);
     assertThat(defaults.refusals(job)).isEmpty();
+    assertThat(defaults.refusals(de.dhoch3.aiservices.models.ModelJobs.delete(model, plan, "e".repeat(64), chartConfig))).isEmpty();
     // the same, with another image (someone's lookalike Job): refused
     ObjectNode lookalike = Serialization.jsonMapper().valueToTree(job);
     ((ObjectNode) lookalike.at("/spec/template/spec/containers/0")).put("image", "evil/rsync:1");

@@ -125,7 +125,22 @@ public class AIModelTest {
     assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-    assertThat(job.getSpec().getPodFailurePolicy().getRules().get(0).getOnExitCodes().getValues()).containsExactly(3, 4, 5, 6);
+    assertThat(job.getSpec().getPodFailurePolicy().getRules().get(0).getOnExitCodes().getValues()).containsExactly(2, 3, 4, 5, 6);
+  }
+
+  @Test
+  void theJobsCommandLinesAreWhatTheDownloadProgramAccepts() {
+    AIModel model = model("contract");
+    model.getSpec().sha256 = "c".repeat(64);
+    ModelJobs.Plan plan = ModelJobs.plan(model, OperatorConfig.defaults());
+    for (Job job : List.of(ModelJobs.download(model, plan, OperatorConfig.defaults()), ModelJobs.delete(model, plan, "d".repeat(64), OperatorConfig.defaults()))) {
+      List<String> command = job.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand();
+      assertThat(command.subList(0, 3)).containsExactly("java", "-jar", "/opt/aiservice-operator/aiservice-operator.jar");
+      // picocli parses exactly these arguments, as the image's program will
+      var parsed = new picocli.CommandLine(new de.dhoch3.aiservices.cli.Main()).parseArgs(command.subList(3, command.size()).toArray(String[]::new));
+      assertThat(parsed.subcommand().commandSpec().name()).isIn("download", "delete-model");
+      assertThat(parsed.subcommand().matchedOptionValue("--dir", java.nio.file.Path.of("x"))).isEqualTo(java.nio.file.Path.of("/store"));
+    }
   }
 
   @Test
@@ -214,7 +229,7 @@ public class AIModelTest {
     Job delete = awaitJob("removed", ModelJobs.DELETE);
     // exactly the file, and only while its checksum is the recorded one
     assertThat(String.join(" ", delete.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand()))
-        .contains("--delete").contains("--file ae.safetensors").contains("--sha256 " + "b".repeat(64));
+        .contains("delete-model").contains("--file ae.safetensors").contains("--sha256 " + "b".repeat(64));
     assertThat(user.resources(AIModel.class).inNamespace(NS).withName("removed").get()).as("held until the file is gone").isNotNull();
     finish(delete, "Complete", 0, "{\"result\":\"Deleted\"}");
     await().atMost(Duration.ofSeconds(20)).until(() -> user.resources(AIModel.class).inNamespace(NS).withName("removed").get() == null);
