@@ -58,7 +58,9 @@ import java.util.Set;
       @Dependent(name = "configmap", type = ConfigMapDependent.class, reconcilePrecondition = Wanted.ConfigMapWanted.class),
       @Dependent(name = "gpu-claim", type = GpuClaimTemplateDependent.class, activationCondition = Wanted.DraServed.class,
           reconcilePrecondition = Wanted.GpuClaimWanted.class),
-      @Dependent(name = "deployment", type = DeploymentDependent.class),
+      // the Deployment (pods, a GPU) only once the Service is there: a Service name taken by someone
+      // else is found before any pod is started
+      @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = "service"),
       @Dependent(name = "service", type = ServiceDependent.class),
       @Dependent(name = "ingress", type = IngressDependent.class, reconcilePrecondition = Wanted.IngressWanted.class)
     })
@@ -113,8 +115,8 @@ public class AIServiceReconciler implements Reconciler<AIService> {
             + " such as NVIDIA's); this one does not: use gpu.mode exclusive or shared");
       }
       checkDataFolderIsOwn(ai, context);
-      if (actual.isEmpty()) {
-        // before the first write: a name taken by someone else must not leave half a workload behind
+      if (stalledFor(ai, NameTaken.REASON)) {
+        // a name was taken by someone else: look again (the only GETs the operator makes) before writing anything
         foreignObject(workload, ai).ifPresent(taken -> {
           throw nameTaken(taken);
         });
@@ -222,7 +224,11 @@ public class AIServiceReconciler implements Reconciler<AIService> {
         // optimistic concurrency (a stale cache, an object created a moment ago): the retry settles it
         return ErrorStatusUpdateControl.noStatusUpdate();
       }
-      // a name taken by something the operator does not own will not fix itself
+      // a name taken by something the operator does not own will not fix itself; a first build that
+      // got this far leaves nothing half-built (the Deployment waits for the Service: no pod started)
+      if (!hadWorkload(ai)) {
+        DesiredWorkload.find(context).ifPresent(workload -> removeWhatThisBuildCreated(workload, ai));
+      }
       AIServiceStatus status = StatusCalculator.stalled(ai, nameTaken(foreign.get()),
           context.getSecondaryResource(Deployment.class).orElse(null), clock.instant());
       announce(ai, status);
@@ -247,7 +253,29 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     return new NameTaken(object);
   }
 
+  /** Whether a valid workload was applied before (then it keeps running whatever fails now). */
+  private static boolean hadWorkload(AIService ai) {
+    return StatusCalculator.find(ai.getStatus(), StatusCalculator.STALLED).filter(c -> "False".equals(c.getStatus())).isPresent();
+  }
+
+  /** Deletes the objects of this build that exist and are this AIService's own (never anything else). */
+  private void removeWhatThisBuildCreated(Workload workload, AIService ai) {
+    for (HasMetadata desired : workload.objects()) {
+      HasMetadata existing = client.resource(desired).get();
+      if (existing != null && OwnedObjectDiff.ownedBy(existing, ai.getMetadata().getUid())) {
+        client.resource(existing).delete();
+      }
+    }
+  }
+
   static final class NameTaken extends InvalidSpecException {
+    static final String REASON = "NameTaken";
+
+    @Override
+    public String reason() {
+      return REASON;
+    }
+
     NameTaken(String object) {
       super("metadata.name", object + " already exists and does not belong to this AIService;"
           + " the operator never takes over or deletes what it did not create: rename the AIService or remove that object");
@@ -308,7 +336,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
       return;
     }
     switch (now.getReason()) {
-      case StatusCalculator.REASON_INVALID_SPEC, StatusCalculator.REASON_DATA_FOLDER_IN_USE, StatusCalculator.REASON_APPLY_FAILED,
+      case StatusCalculator.REASON_INVALID_SPEC, StatusCalculator.REASON_DATA_FOLDER_IN_USE, StatusCalculator.REASON_APPLY_FAILED, NameTaken.REASON,
           PodProblem.POD_CREATION_FAILED, PodProblem.INSUFFICIENT_GPU, PodProblem.UNSCHEDULABLE, PodProblem.MOUNT_FAILED,
           PodProblem.CONFIG_ERROR, PodProblem.IMAGE_PULL, PodProblem.CRASH_LOOP, PodProblem.PROGRESS_DEADLINE ->
           events.warning(ai, now.getReason(), now.getMessage());

@@ -285,6 +285,30 @@ class AIServiceReconcilerTest extends OperatorScenario {
     assertThat(harness.deployment("taken")).as("no half-built workload").isNull();
   }
 
+  @Test
+  void aDeploymentNameTakenByAnotherObjectLeavesNothingHalfBuiltAndIsLeftAlone() {
+    var foreign = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+        .withNewMetadata().withName("squatted").withNamespace(NS).addToLabels("team", "render").endMetadata()
+        .withNewSpec().withNewSelector().addToMatchLabels("app", "render").endSelector()
+          .withNewTemplate().withNewMetadata().addToLabels("app", "render").endMetadata()
+          .withNewSpec().addNewContainer().withName("c").withImage("render/farm:1").endContainer().endSpec().endTemplate()
+        .endSpec().build();
+    harness.client.resource(foreign).create();
+    harness.create(aiservice("squatted", App.COMFYUI));
+
+    AIService stalled = harness.awaitStatus("squatted", conditionIs(StatusCalculator.STALLED, "True"));
+    assertThat(condition(stalled, StatusCalculator.STALLED).orElseThrow().getReason()).isEqualTo("NameTaken");
+    assertThat(condition(stalled, StatusCalculator.STALLED).orElseThrow().getMessage()).contains("Deployment studio/squatted already exists");
+    // what this build created before it met the foreign Deployment is gone again; the foreign one is untouched
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(harness.client.services().inNamespace(NS).withName("squatted").get()).isNull();
+      assertThat(harness.client.configMaps().inNamespace(NS).withName("squatted-config").get()).isNull();
+    });
+    var untouched = harness.deployment("squatted");
+    assertThat(untouched.getMetadata().getLabels()).containsEntry("team", "render").doesNotContainKey("app.kubernetes.io/managed-by");
+    assertThat(untouched.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("render/farm:1");
+  }
+
   private static StorageSpec storage(VolumeRef models, VolumeRef data) {
     StorageSpec storage = new StorageSpec();
     storage.models = models;
