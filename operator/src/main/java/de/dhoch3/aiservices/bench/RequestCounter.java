@@ -20,13 +20,20 @@ final class RequestCounter implements Interceptor {
   static String verb(HttpRequest request) {
     String query = request.uri().getQuery() == null ? "" : request.uri().getQuery();
     return switch (request.method()) {
-      case "GET" -> query.contains("watch=true") ? "watch" : isCollection(request.uri().getPath()) ? "list" : "get";
+      case "GET" -> query.contains("watch=true") ? "watch" : isDiscovery(request.uri().getPath()) ? "discovery"
+          : isCollection(request.uri().getPath()) ? "list" : "get";
       case "POST" -> "create";
       case "PUT" -> "update";
       case "PATCH" -> "patch";
       case "DELETE" -> "delete";
       default -> request.method().toLowerCase();
     };
+  }
+
+  /** What the API server serves (/version, /api, /api/v1, /apis, /apis/group/version), not an object or a list of them. */
+  static boolean isDiscovery(String path) {
+    String[] segments = path.replaceAll("^/+|/+$", "").split("/");
+    return path.equals("/version") || segments[0].equals("api") && segments.length <= 2 || segments[0].equals("apis") && segments.length <= 3;
   }
 
   /** A collection path ends with a resource name (plural), an object path with the object's name. */

@@ -1,0 +1,54 @@
+package de.dhoch3.aiservices.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import de.dhoch3.aiservices.api.App;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.workload.WorkloadBuilder;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/** The benchmark's inputs and arithmetic; nothing here measures or asserts a time. */
+class BenchmarkTest {
+  @Test
+  void everyAIServiceTheBenchmarkCreatesIsValidSoAllOfThemCanConverge() {
+    OperatorConfig config = OperatorConfig.defaults();
+    IntStream.range(0, 2 * App.values().length).forEach(i ->
+        assertThatCode(() -> WorkloadBuilder.build(Benchmark.aiservice(i), config))
+            .as(Benchmark.aiservice(i).getSpec().app.value()).doesNotThrowAnyException());
+  }
+
+  @Test
+  void theLastLineHasTheAgreedFormWithMedianLatencyOverMedianRoundTrip() {
+    Report report = new Report();
+    report.convergenceRequests = Map.of("create", 35L, "get", 25L, "update", 20L, "list", 6L, "watch", 6L, "discovery", 1L);
+    report.idleRequests = Map.of("get", 3L);
+    report.readyMs = 7000;
+    report.fairBaselineMs = 2000;
+    report.roundTripsMicros = List.of(4000L, 5000L, 6000L);
+    report.changeLatenciesMicros = List.of(30000L, 20000L, 90000L);
+
+    assertThat(report.summary(10))
+        .isEqualTo("requests/AIService 9.30, gets 25, idle writes 0, fair ratio 3.50, latency x-roundtrip 6.00");
+  }
+
+  @Test
+  void percentilesComeFromTheSortedSamples() {
+    List<Long> samples = IntStream.rangeClosed(1, 100).mapToObj(i -> (long) (101 - i)).toList();
+    assertThat(Report.median(samples)).isEqualTo(51);
+    assertThat(Report.p99(samples)).isEqualTo(99);
+    assertThat(Report.p99(List.of(7L))).isEqualTo(7);
+  }
+
+  @Test
+  void discoveryRequestsAreNotCountedAsGetsOfObjects() {
+    assertThat(RequestCounter.isDiscovery("/apis/resource.k8s.io/v1")).isTrue();
+    assertThat(RequestCounter.isDiscovery("/api/v1")).isTrue();
+    assertThat(RequestCounter.isDiscovery("/version")).isTrue();
+    assertThat(RequestCounter.isDiscovery("/api/v1/namespaces/bench")).isFalse();
+    assertThat(RequestCounter.isDiscovery("/apis/apps/v1/namespaces/bench/deployments/app-00001")).isFalse();
+  }
+}
