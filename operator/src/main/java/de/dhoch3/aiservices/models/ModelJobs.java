@@ -57,15 +57,35 @@ public final class ModelJobs {
     }
     String url = null;
     String defaultName = null;
+    int sources = (spec.source.url != null ? 1 : 0) + (spec.source.huggingFace != null ? 1 : 0) + (spec.source.civitai != null ? 1 : 0);
+    if (sources > 1) {
+      throw new InvalidSpecException("spec.source", "set exactly one of url, huggingFace, civitai");
+    }
+    if (spec.sha256 != null && !spec.sha256.matches("[a-f0-9]{64}")) {
+      problems.add(new SpecProblem("spec.sha256", "must be 64 lowercase hex digits (sha256sum prints them)"));
+    }
     if (spec.source.url != null) {
       url = spec.source.url;
       String path = url.replaceFirst("^https://[^/]+", "").replaceFirst("[?#].*$", "");
       defaultName = path.substring(path.lastIndexOf('/') + 1);
     } else if (spec.source.huggingFace != null) {
       var hf = spec.source.huggingFace;
+      // the same rules as the CRD's patterns, for render and for objects written past admission
+      if (hf.repo == null || !hf.repo.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*") || hf.repo.contains("..")) {
+        throw new InvalidSpecException("spec.source.huggingFace.repo", "'" + hf.repo + "' is not owner/name, e.g. black-forest-labs/FLUX.1-dev");
+      }
+      if (hf.file == null || hf.file.isBlank() || hf.file.startsWith("/") || List.of(hf.file.split("/")).contains("..")) {
+        throw new InvalidSpecException("spec.source.huggingFace.file", "'" + hf.file + "' must be a path in the repository without '..', e.g. ae.safetensors");
+      }
+      if (hf.revision != null && (!hf.revision.matches("[A-Za-z0-9._/-]+") || hf.revision.contains(".."))) {
+        throw new InvalidSpecException("spec.source.huggingFace.revision", "'" + hf.revision + "' is not a branch, tag or commit");
+      }
       url = "https://huggingface.co/" + hf.repo + "/resolve/" + (hf.revision != null ? hf.revision : "main") + "/" + hf.file;
       defaultName = hf.file.substring(hf.file.lastIndexOf('/') + 1);
     } else if (spec.source.civitai != null) {
+      if (spec.source.civitai.modelVersionId == null || spec.source.civitai.modelVersionId < 1) {
+        throw new InvalidSpecException("spec.source.civitai.modelVersionId", "required: the model version id, a positive number");
+      }
       url = "https://civitai.com/api/download/models/" + spec.source.civitai.modelVersionId;
     } else {
       problems.add(new SpecProblem("spec.source", "set exactly one of url, huggingFace, civitai"));
@@ -74,7 +94,8 @@ public final class ModelJobs {
       problems.add(new SpecProblem("spec.source.url", "'" + url + "' is not an https URL; give e.g. https://example.com/models/file.safetensors"));
     }
     String fileName = spec.fileName != null ? spec.fileName : defaultName;
-    if (fileName == null || fileName.isEmpty() || fileName.contains("/") || fileName.startsWith(".") || fileName.equals("..")) {
+    if (fileName == null || fileName.isEmpty() || fileName.contains("/") || fileName.contains("\\") || fileName.startsWith(".")
+        || fileName.chars().anyMatch(Character::isISOControl)) {
       problems.add(new SpecProblem("spec.fileName", "the file needs a name of one segment (no '/', not starting with '.'): set spec.fileName"));
     }
     if (spec.category == null || !StoreCategories.ALL.contains(spec.category)) {

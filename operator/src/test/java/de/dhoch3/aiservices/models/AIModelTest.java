@@ -155,6 +155,18 @@ public class AIModelTest {
     AIModel outside = model("outside");
     outside.getSpec().models = VolumeRef.hostPath("/vol/service/cw/storage");
     assertThatThrownBy(() -> ModelJobs.plan(outside, OperatorConfig.defaults())).hasMessageContaining("spec.models.hostPath");
+    AIModel traversal = model("traversal");
+    traversal.getSpec().source.huggingFace.repo = "../../evil";
+    assertThatThrownBy(() -> ModelJobs.plan(traversal, OperatorConfig.defaults())).hasMessageContaining("spec.source.huggingFace.repo");
+    AIModel upFile = model("upfile");
+    upFile.getSpec().source.huggingFace.file = "../secrets/token";
+    assertThatThrownBy(() -> ModelJobs.plan(upFile, OperatorConfig.defaults())).hasMessageContaining("spec.source.huggingFace.file");
+    AIModel two = model("two");
+    two.getSpec().source.url = "https://example.com/x.safetensors";
+    assertThatThrownBy(() -> ModelJobs.plan(two, OperatorConfig.defaults())).hasMessageContaining("exactly one of");
+    AIModel badSum = model("badsum");
+    badSum.getSpec().sha256 = "ABC";
+    assertThatThrownBy(() -> ModelJobs.plan(badSum, OperatorConfig.defaults())).hasMessageContaining("spec.sha256");
     AIModel noName = model("noname");
     noName.getSpec().source.huggingFace = null;
     noName.getSpec().source.url = "https://example.com/download/";
