@@ -125,8 +125,10 @@ public final class Benchmark implements Callable<Integer> {
         parallel(count, i -> user.resource(aiservice(i)).create());
         watch.await(count, Benchmark::reconciled, timeout);
         report.convergedMs = ms(begin);
+        progress("all reconciled after " + report.convergedMs + " ms");
         watch.await(count, Benchmark::ready, timeout);
         report.readyMs = ms(begin);
+        progress("all Ready after " + report.readyMs + " ms; " + requests.snapshot());
         report.convergenceRequests = requests.snapshot();
         report.startJvmToFirstReconcileMs = reconciles.firstReconcileAt() - jvmStart;
 
@@ -140,7 +142,10 @@ public final class Benchmark implements Callable<Integer> {
 
         // the server's own round trip, same server, same moment: the floor under any change latency
         report.roundTripsMicros = roundTrips(user);
+        progress("idle: " + report.idleReconciles + " reconciles, requests " + report.idleRequests + "; round trip median "
+            + Report.median(report.roundTripsMicros) + " µs");
         report.changeLatenciesMicros = singleChanges(user);
+        progress("single change median " + Report.median(report.changeLatenciesMicros) + " µs");
       } finally {
         operator.stop();
         watch.close();
@@ -169,6 +174,7 @@ public final class Benchmark implements Callable<Integer> {
         return client.resource(created).updateStatus();
       });
       report.baselineMs = ms(begin);
+      progress("baseline (objects + one status) " + report.baselineMs + " ms");
     }
   }
 
@@ -221,6 +227,7 @@ public final class Benchmark implements Callable<Integer> {
         }
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         report.fairBaselineMs = ms(begin);
+        progress("fair baseline " + report.fairBaselineMs + " ms");
         report.fairBaselineRequests = requests.snapshot();
       } finally {
         pool.shutdownNow();
@@ -318,6 +325,7 @@ public final class Benchmark implements Callable<Integer> {
         parallel(count - 1, i -> user.resource(aiservice(i + 1)).create());
         watch.await(count, Benchmark::reconciled, timeout);
         report.heapWithNKiB = child.heapAfterGcKiB();
+        progress("operator heap " + report.heapWithNKiB / 1024 + " MiB");
 
         parallel(unrelated, i -> {
           user.resource(new DeploymentBuilder()
@@ -399,6 +407,11 @@ public final class Benchmark implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /** A figure as soon as it is measured, so a run stopped early still tells something (the table follows at the end). */
+  private static void progress(String figure) {
+    System.out.println("# " + figure);
   }
 
   static String name(int i) {
