@@ -108,7 +108,7 @@ public final class FooocusProfile extends AppProfile {
     layout.ownedDataFiles.add(".aiservice/config.txt");
     String target = AppLayout.PREPARE_DATA + "/.aiservice/config.txt";
     String template = AppLayout.PREPARE_CONFIG + "/" + TEMPLATE;
-    layout.prepareCommands.add("model=" + (chosen == null ? "''" : "'" + chosen.replace("'", "'\\''") + "'"));
+    layout.prepareCommands.add("model=" + Shell.quote(chosen == null ? "" : chosen));
     layout.prepareCommands.add("if [ -z \"$model\" ] && [ -d " + AppLayout.PREPARE_MODELS + "/checkpoints ]; then model=\"$(ls "
         + AppLayout.PREPARE_MODELS + "/checkpoints | grep -iE '\\.(safetensors|ckpt)$' | head -n 1)\"; fi");
     layout.prepareCommands.add("if [ -n \"$model\" ]; then esc=\"$(printf '%s' \"$model\" | sed -e 's/[\\\\&|\"]/\\\\&/g')\"; sed \"s|" + MODEL_PLACEHOLDER

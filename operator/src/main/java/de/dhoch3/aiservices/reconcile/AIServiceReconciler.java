@@ -67,6 +67,8 @@ import java.util.Set;
 public class AIServiceReconciler implements Reconciler<AIService> {
   public static final String NAME = "aiservice";
   static final String POD_EVENT_SOURCE = "pods";
+  static final String DATA_FOLDER_INDEX = "data-folder";
+  static final String DATA_FOLDER_ABOVE_INDEX = "data-folder-above";
   /** A conflict ends when the other AIService goes away, which sends no event here: look again. */
   static final Duration CONFLICT_RECHECK = Duration.ofSeconds(60);
   /** How often the Events of a pod still being set up are read again. */
@@ -101,6 +103,12 @@ public class AIServiceReconciler implements Reconciler<AIService> {
             })
             .build(),
         context);
+    // each AIService under its data folder, and under every folder above it: a conflict is found in
+    // the index, not by scanning all AIServices on every reconcile
+    context.getPrimaryCache().addIndexer(DATA_FOLDER_INDEX,
+        ai -> DataFolder.key(ai, config).map(List::of).orElse(List.of()));
+    context.getPrimaryCache().addIndexer(DATA_FOLDER_ABOVE_INDEX,
+        ai -> DataFolder.key(ai, config).map(DataFolder::ancestors).orElse(List.of()));
     return List.of(pods);
   }
 
@@ -171,9 +179,11 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     if (key == null) {
       return;
     }
-    // the same folder, or one inside the other (another app's database folder as this one's data)
-    context.getPrimaryCache().list()
-        .filter(other -> DataFolder.key(other, config).filter(otherKey -> DataFolder.overlap(key, otherKey)).isPresent())
+    // the same folder, one holding it, or one inside it (another app's database folder as this one's data)
+    List<AIService> overlapping = new ArrayList<>(context.getPrimaryCache().byIndex(DATA_FOLDER_INDEX, key));
+    DataFolder.ancestors(key).forEach(above -> overlapping.addAll(context.getPrimaryCache().byIndex(DATA_FOLDER_INDEX, above)));
+    overlapping.addAll(context.getPrimaryCache().byIndex(DATA_FOLDER_ABOVE_INDEX, key));
+    overlapping.stream()
         .filter(other -> !other.getMetadata().getUid().equals(ai.getMetadata().getUid()))
         .filter(other -> other.getMetadata().getDeletionTimestamp() == null)
         .filter(other -> !stalledFor(other, StatusCalculator.REASON_DATA_FOLDER_IN_USE))

@@ -16,14 +16,17 @@ public final class DataFolder {
 
   /** True when two keys name the same folder or one lies inside the other (on the same volume). */
   public static boolean overlap(String a, String b) {
-    String volumeA = a.substring(0, a.indexOf('/', a.indexOf(a.startsWith("claim ") ? ':' : ' ')));
-    String volumeB = b.substring(0, b.indexOf('/', b.indexOf(b.startsWith("claim ") ? ':' : ' ')));
-    if (!volumeA.equals(volumeB)) {
-      return false;
+    return a.equals(b) || ancestors(a).contains(b) || ancestors(b).contains(a);
+  }
+
+  /** The keys of the folders above this one on the same volume, nearest first (for an index: no scan of all AIServices). */
+  public static java.util.List<String> ancestors(String key) {
+    int pathStart = key.indexOf('/', key.indexOf(key.startsWith("claim ") ? ':' : ' '));
+    java.util.List<String> above = new java.util.ArrayList<>();
+    for (int slash = key.lastIndexOf('/'); slash > pathStart; slash = key.lastIndexOf('/', slash - 1)) {
+      above.add(key.substring(0, slash));
     }
-    String pathA = a.substring(volumeA.length());
-    String pathB = b.substring(volumeB.length());
-    return pathA.equals(pathB) || pathA.startsWith(pathB + "/") || pathB.startsWith(pathA + "/");
+    return above;
   }
 
   /** Empty when the spec is too broken to say; the builder reports that. */

@@ -2,6 +2,7 @@ package de.dhoch3.aiservices.workload;
 
 import de.dhoch3.aiservices.apps.AppLayout;
 import de.dhoch3.aiservices.apps.ContainerPaths;
+import de.dhoch3.aiservices.apps.Shell;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
