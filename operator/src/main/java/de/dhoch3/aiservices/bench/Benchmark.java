@@ -130,6 +130,7 @@ public final class Benchmark implements Callable<Integer> {
         report.readyMs = ms(begin);
         progress("all Ready after " + report.readyMs + " ms; " + requests.snapshot());
         report.convergenceRequests = requests.snapshot();
+        report.convergenceGetPaths = requests.getPaths();
         report.startJvmToFirstReconcileMs = reconciles.firstReconcileAt() - jvmStart;
 
         // idle: nothing changes; the resync reconciles everything again and must write nothing
@@ -144,7 +145,7 @@ public final class Benchmark implements Callable<Integer> {
         report.roundTripsMicros = roundTrips(user);
         progress("idle: " + report.idleReconciles + " reconciles, requests " + report.idleRequests + "; round trip median "
             + Report.median(report.roundTripsMicros) + " µs");
-        report.changeLatenciesMicros = singleChanges(user);
+        report.changeLatenciesMicros = singleChanges(user, reconciles, requests);
         progress("single change median " + Report.median(report.changeLatenciesMicros) + " µs");
       } finally {
         operator.stop();
@@ -346,7 +347,13 @@ public final class Benchmark implements Callable<Integer> {
     }
   }
 
-  private List<Long> singleChanges(KubernetesClient user) throws Exception {
+  /**
+   * Single spec changes, one after the other, each until a watch sees the Deployment carry it;
+   * also where each change's time goes: the user's edit until the operator's informer has the
+   * event, the event until the reconcile starts (JOSDK's queue and executor), the reconcile until
+   * the Deployment update is sent (desired state, checks, diff), and that update until the watch sees it.
+   */
+  private List<Long> singleChanges(KubernetesClient user, ReconcileCounter reconciles, RequestCounter requests) throws Exception {
     Map<String, Long> seen = new ConcurrentHashMap<>();
     SharedIndexInformer<Deployment> deployments = user.apps().deployments().inNamespace(NS).inform(new ResourceEventHandler<>() {
       @Override
@@ -370,8 +377,21 @@ public final class Benchmark implements Callable<Integer> {
         String name = name(random.nextInt(count));
         String key = name + "=" + change;
         String value = String.valueOf(change);
-        long begin = editSpec(user, name, value);
-        latencies.add(microsUntilSeen(seen, key, begin));
+        reconciles.trace(name);
+        requests.traceUpdate("/deployments/" + name);
+        long[] edit = editSpec(user, name, value);
+        long begin = edit[0];
+        long micros = microsUntilSeen(seen, key, begin);
+        latencies.add(micros);
+        long event = reconciles.tracedEventAt();
+        long start = reconciles.tracedStartAt();
+        long write = requests.tracedUpdateAt();
+        if (event > 0 && start > 0 && write > 0) {
+          report.changeSteps.add(new long[] {
+              TimeUnit.NANOSECONDS.toMicros(edit[1] - begin), TimeUnit.NANOSECONDS.toMicros(event - begin),
+              TimeUnit.NANOSECONDS.toMicros(start - event), TimeUnit.NANOSECONDS.toMicros(write - start),
+              micros - TimeUnit.NANOSECONDS.toMicros(write - begin)});
+        }
       }
       return latencies;
     } finally {
@@ -390,9 +410,9 @@ public final class Benchmark implements Callable<Integer> {
 
   /**
    * Changes one AIService's spec as kubectl edit would, again after a conflict with the
-   * operator's own status write (bounded); returns when the accepted write started.
+   * operator's own status write (bounded); returns when the accepted edit started and when it was answered.
    */
-  private static long editSpec(KubernetesClient user, String name, String value) {
+  private static long[] editSpec(KubernetesClient user, String name, String value) {
     for (int attempt = 1; ; attempt++) {
       long begin = System.nanoTime();
       try {
@@ -400,7 +420,7 @@ public final class Benchmark implements Callable<Integer> {
           ai.getSpec().env = List.of(new EnvVar("BENCH_CHANGE", value, null));
           return ai;
         });
-        return begin;
+        return new long[] {begin, System.nanoTime()};
       } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == 5) {
           throw e;
@@ -485,6 +505,39 @@ public final class Benchmark implements Callable<Integer> {
 
     long firstReconcileAt() {
       return first.get();
+    }
+
+    private volatile String traced;
+    private final AtomicLong tracedEventAt = new AtomicLong();
+    private final AtomicLong tracedStartAt = new AtomicLong();
+
+    /** From now on, notes when the first event for the AIService {@code name} arrives and when its reconcile first starts. */
+    void trace(String name) {
+      tracedEventAt.set(0);
+      tracedStartAt.set(0);
+      traced = name;
+    }
+
+    @Override
+    public void receivedEvent(io.javaoperatorsdk.operator.processing.event.Event event, Map<String, Object> metadata) {
+      if (Objects.equals(traced, event.getRelatedCustomResourceID().getName())) {
+        tracedEventAt.compareAndSet(0, System.nanoTime());
+      }
+    }
+
+    @Override
+    public void reconciliationExecutionStarted(HasMetadata resource, Map<String, Object> metadata) {
+      if (Objects.equals(traced, resource.getMetadata().getName())) {
+        tracedStartAt.compareAndSet(0, System.nanoTime());
+      }
+    }
+
+    long tracedEventAt() {
+      return tracedEventAt.get();
+    }
+
+    long tracedStartAt() {
+      return tracedStartAt.get();
     }
   }
 

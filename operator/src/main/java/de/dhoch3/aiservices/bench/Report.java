@@ -17,6 +17,9 @@ final class Report {
   Map<String, Long> idleRequests = Map.of();
   long idleReconciles;
   List<Long> changeLatenciesMicros = List.of();
+  /** Per change: edit answered, edit -> operator's event, event -> reconcile starts, reconcile -> Deployment update sent, update -> watch sees it (µs from the steps before). */
+  List<long[]> changeSteps = new ArrayList<>();
+  java.util.Set<String> convergenceGetPaths = java.util.Set.of();
   List<Long> roundTripsMicros = List.of();
   long heapWithNKiB;
   long heapWithUnrelatedKiB;
@@ -39,6 +42,9 @@ final class Report {
     System.out.printf(row, "requests during convergence (all verbs)", total + " (" + decimal((double) total / n) + " per AIService)");
     convergenceRequests.forEach((verb, count) ->
         System.out.printf(row, "  " + verb, count + " (" + decimal((double) count / n) + " per AIService)"));
+    if (!convergenceGetPaths.isEmpty()) {
+      System.out.printf(row, "  the gets", convergenceGetPaths);
+    }
     long idleWrites = RequestCounter.writes(idleRequests);
     System.out.printf(row, "idle: reconciles during the idle period (resync)", idleReconciles + (idleReconciles >= n ? " (a full resync: OK)" : " (less than N: resync not covered)"));
     System.out.printf(row, "idle: requests by verb", idleRequests.isEmpty() ? "none" : idleRequests.toString());
@@ -52,6 +58,14 @@ final class Report {
           + " changes; " + decimal(latencyRoundTrips()) + " x the round trip's median)");
       System.out.printf(row, "single change -> Deployment updated: p99", millis(p99(changeLatenciesMicros)) + " ("
           + decimal(ratio(p99(changeLatenciesMicros), p99(roundTripsMicros))) + " x the round trip's p99)");
+    }
+    if (!changeSteps.isEmpty()) {
+      System.out.printf(row, "single change, where the time goes (medians, " + changeSteps.size() + " changes):", "");
+      System.out.printf(row, "  user's edit (get + update) answered", millis(medianOf(0)));
+      System.out.printf(row, "  edit started -> operator's informer has the event", millis(medianOf(1)));
+      System.out.printf(row, "  event -> reconcile starts (JOSDK queue, executor)", millis(medianOf(2)));
+      System.out.printf(row, "  reconcile -> Deployment update sent (build, check, diff)", millis(medianOf(3)));
+      System.out.printf(row, "  update sent -> watch sees the Deployment", millis(medianOf(4)));
     }
     System.out.printf(row, "memory: operator heap after GC with " + n + " AIServices", heapWithNKiB / 1024 + " MiB");
     System.out.printf(row, "memory: ... plus unrelated Deployments and ConfigMaps", heapWithUnrelatedKiB / 1024 + " MiB");
@@ -74,6 +88,10 @@ final class Report {
   /** Median single-change latency over the median round trip. */
   double latencyRoundTrips() {
     return changeLatenciesMicros.isEmpty() || roundTripsMicros.isEmpty() ? 0.0 : ratio(median(changeLatenciesMicros), median(roundTripsMicros));
+  }
+
+  private long medianOf(int step) {
+    return median(changeSteps.stream().map(steps -> steps[step]).toList());
   }
 
   static double ratio(long a, long b) {

@@ -6,15 +6,43 @@ import io.fabric8.kubernetes.client.http.Interceptor;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counts the API requests a client sends, by verb as the API server names them (get, list, watch, create, update...). */
 final class RequestCounter implements Interceptor {
   private final Map<String, LongAdder> byVerb = new ConcurrentHashMap<>();
+  /** Paths of the single-object gets (a few), so the report can say what they were. */
+  private final Map<String, Boolean> getPaths = new ConcurrentHashMap<>();
+  private volatile String tracedUpdate;
+  private final AtomicLong tracedUpdateAt = new AtomicLong();
 
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
-    byVerb.computeIfAbsent(verb(request), v -> new LongAdder()).increment();
+    String verb = verb(request);
+    byVerb.computeIfAbsent(verb, v -> new LongAdder()).increment();
+    if (verb.equals("get") && getPaths.size() < 10) {
+      getPaths.put(request.uri().getPath(), true);
+    }
+    String traced = tracedUpdate;
+    if (traced != null && verb.equals("update") && request.uri().getPath().endsWith(traced)) {
+      tracedUpdateAt.compareAndSet(0, System.nanoTime());
+    }
+  }
+
+  /** From now on, notes when the first update of a path ending with {@code pathEnd} is sent. */
+  void traceUpdate(String pathEnd) {
+    tracedUpdateAt.set(0);
+    tracedUpdate = pathEnd;
+  }
+
+  /** When the traced update was sent (System.nanoTime), 0 if not yet. */
+  long tracedUpdateAt() {
+    return tracedUpdateAt.get();
+  }
+
+  java.util.Set<String> getPaths() {
+    return new java.util.TreeSet<>(getPaths.keySet());
   }
 
   static String verb(HttpRequest request) {
@@ -52,6 +80,7 @@ final class RequestCounter implements Interceptor {
 
   void reset() {
     byVerb.clear();
+    getPaths.clear();
   }
 
   static long writes(Map<String, Long> counts) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
@@ -12,7 +11,6 @@ import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,7 +25,7 @@ import java.util.function.Function;
  */
 public final class RealisticDispatcher extends Dispatcher {
   private static final ObjectMapper JSON = Serialization.jsonMapper();
-  private final KubernetesMixedDispatcher store = new KubernetesMixedDispatcher(new HashMap<>());
+  private final IndexedStore store = new IndexedStore();
   private final ApiServerRules rules = new ApiServerRules();
   private final AtomicLong writes = new AtomicLong();
   /** Answers by "VERB code" (e.g. "PUT 200"), injected faults included. */
