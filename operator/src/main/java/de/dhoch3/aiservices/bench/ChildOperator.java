@@ -23,13 +23,27 @@ final class ChildOperator implements AutoCloseable {
   private final Instant startedAt;
   private final Path dir;
 
-  private ChildOperator(Process process, Instant startedAt, Path dir) {
+  private final Path archive;
+
+  private ChildOperator(Process process, Instant startedAt, Path dir, Path archive) {
+    this.archive = archive;
     this.process = process;
     this.startedAt = startedAt;
     this.dir = dir;
   }
 
-  static ChildOperator start(Config server) throws IOException {
+  /**
+   * The class-data-sharing archive the build made beside the jar (operator/pom.xml, exec-maven-plugin
+   * "cds-archive"), or null. The JVM accepts it only with the jar it was made from, named the same way
+   * (an absolute path), and the same JDK build.
+   */
+  static Path cdsArchiveBesideJar() {
+    Path jar = Path.of(System.getProperty("java.class.path")).toAbsolutePath();
+    Path archive = jar.resolveSibling(jar.getFileName().toString().replaceFirst("\\.jar$", "") + ".jsa");
+    return jar.toString().endsWith(".jar") && Files.isRegularFile(archive) ? archive : null;
+  }
+
+  static ChildOperator start(Config server, boolean cds) throws IOException {
     Path dir = Files.createTempDirectory("aiservice-bench");
     Path kubeconfig = dir.resolve("kubeconfig");
     Files.writeString(kubeconfig, Serialization.asYaml(new ConfigBuilder()
@@ -38,13 +52,23 @@ final class ChildOperator implements AutoCloseable {
         .addNewContext().withName("embedded").withNewContext().withCluster("embedded").withUser("bench").endContext().endContext()
         .withCurrentContext("embedded")
         .build()), StandardCharsets.UTF_8);
-    ProcessBuilder builder = new ProcessBuilder(List.of(
-        java(), "-Xmx1g", "-cp", System.getProperty("java.class.path"),
+    Path archive = cds ? cdsArchiveBesideJar() : null;
+    List<String> command = new java.util.ArrayList<>(List.of(java(), "-Xmx1g"));
+    if (archive != null) {
+      command.add("-XX:SharedArchiveFile=" + archive);
+    }
+    command.addAll(List.of("-cp", Path.of(System.getProperty("java.class.path")).toAbsolutePath().toString(),
         "de.dhoch3.aiservices.cli.Main", "run", "--health-port", "-1"));
+    ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.redirectErrorStream(true).redirectOutput(dir.resolve("operator.log").toFile());
     Process process = builder.start();
-    return new ChildOperator(process, process.info().startInstant().orElse(Instant.now()), dir);
+    return new ChildOperator(process, process.info().startInstant().orElse(Instant.now()), dir, archive);
+  }
+
+  /** The archive this process was started with, or a note why none. */
+  String cdsArchive() {
+    return archive != null ? archive.getFileName().toString() : "no archive beside the jar: build with mvn package";
   }
 
   Instant startedAt() {

@@ -16,6 +16,7 @@ final class Report {
   Map<String, Long> fairBaselineRequests = Map.of();
   Map<String, Long> idleRequests = Map.of();
   long idleReconciles;
+  long convergenceReconciles;
   List<Long> changeLatenciesMicros = List.of();
   /** Per change: edit answered, edit -> operator's event, event -> reconcile starts, reconcile -> Deployment update sent, update -> watch sees it (µs from the steps before). */
   List<long[]> changeSteps = new ArrayList<>();
@@ -25,6 +26,8 @@ final class Report {
   long heapWithUnrelatedKiB;
   long startJvmToFirstReconcileMs;
   long startProcessToFirstReconcileMs;
+  long startWithCdsMs;
+  String cdsArchive = "";
 
   void print(int n) {
     System.out.println();
@@ -38,6 +41,7 @@ final class Report {
         + " wait for available, status ready, Event)");
     System.out.printf(row, "  its requests", perAIService(fairBaselineRequests, n) + " (the AIService create included)");
     System.out.printf(row, "fair ratio: all Ready / fair baseline", decimal(fairRatio()));
+    System.out.printf(row, "reconciles during convergence", convergenceReconciles + " (" + decimal((double) convergenceReconciles / n) + " per AIService)");
     long total = total(convergenceRequests);
     System.out.printf(row, "requests during convergence (all verbs)", total + " (" + decimal((double) total / n) + " per AIService)");
     convergenceRequests.forEach((verb, count) ->
@@ -46,7 +50,7 @@ final class Report {
       System.out.printf(row, "  the gets", convergenceGetPaths);
     }
     long idleWrites = RequestCounter.writes(idleRequests);
-    System.out.printf(row, "idle: reconciles during the idle period (resync)", idleReconciles + (idleReconciles >= n ? " (a full resync: OK)" : " (less than N: resync not covered)"));
+    System.out.printf(row, "idle: reconciles after a restart, nothing changed", idleReconciles + (idleReconciles >= n ? " (every AIService again: OK)" : " (less than N: not all covered)"));
     System.out.printf(row, "idle: requests by verb", idleRequests.isEmpty() ? "none" : idleRequests.toString());
     System.out.printf(row, "idle: writes", idleWrites + (idleWrites == 0 ? " (OK)" : " (PROBLEM: the operator writes without a change)"));
     if (!roundTripsMicros.isEmpty()) {
@@ -69,7 +73,8 @@ final class Report {
     }
     System.out.printf(row, "memory: operator heap after GC with " + n + " AIServices", heapWithNKiB / 1024 + " MiB");
     System.out.printf(row, "memory: ... plus unrelated Deployments and ConfigMaps", heapWithUnrelatedKiB / 1024 + " MiB");
-    System.out.printf(row, "start: operator process start -> first reconcile", startProcessToFirstReconcileMs + " ms");
+    System.out.printf(row, "start: operator process start -> first reconcile", startProcessToFirstReconcileMs + " ms (plain java -jar)");
+    System.out.printf(row, "start: ... with class-data sharing (as shipped)", startWithCdsMs + " ms (" + cdsArchive + ")");
     System.out.printf(row, "start: benchmark JVM start -> first reconcile (in-process)", startJvmToFirstReconcileMs + " ms");
     System.out.println(summary(n));
   }

@@ -64,12 +64,18 @@ final class RequestCounter implements Interceptor {
     return path.equals("/version") || segments[0].equals("api") && segments.length <= 2 || segments[0].equals("apis") && segments.length <= 3;
   }
 
-  /** A collection path ends with a resource name (plural), an object path with the object's name. */
-  private static boolean isCollection(String path) {
-    String last = path.substring(path.lastIndexOf('/') + 1);
-    return last.endsWith("s") && (last.equals("aiservices") || last.equals("deployments") || last.equals("services")
-        || last.equals("configmaps") || last.equals("ingresses") || last.equals("pods") || last.equals("events")
-        || last.equals("resourceclaimtemplates") || last.equals("namespaces"));
+  /**
+   * A collection (list) path names a resource type and no object: /api/v1/[namespaces/NS/]PLURAL
+   * or /apis/GROUP/VERSION/[namespaces/NS/]PLURAL; one more segment is an object's name.
+   */
+  static boolean isCollection(String path) {
+    String[] segments = path.replaceAll("^/+|/+$", "").split("/");
+    int skip = segments[0].equals("api") ? 2 : 3;
+    int rest = segments.length - skip;
+    if (rest >= 3 && segments[skip].equals("namespaces")) {
+      rest -= 2;
+    }
+    return rest == 1;
   }
 
   Map<String, Long> snapshot() {

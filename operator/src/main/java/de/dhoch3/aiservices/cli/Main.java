@@ -14,6 +14,18 @@ import picocli.CommandLine.Command;
         de.dhoch3.aiservices.download.DeleteModelCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
+  static {
+    // With one or two CPUs (an operator pod's usual limit) the JDK gives the common ForkJoinPool a
+    // parallelism of 1, and CompletableFuture then starts a NEW THREAD for every async step
+    // (CompletableFuture.ASYNC_POOL is a ThreadPerTaskExecutor in that case): the JDK HttpClient
+    // under fabric8 completes every response that way, about 30,000 threads for 1,000 AIServices
+    // in the benchmark. Two threads in the pool end that; set before anything touches the pool.
+    String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
+    if (System.getProperty(parallelism) == null) {
+      System.setProperty(parallelism, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(execute(args));
   }

@@ -50,5 +50,11 @@ class BenchmarkTest {
     assertThat(RequestCounter.isDiscovery("/version")).isTrue();
     assertThat(RequestCounter.isDiscovery("/api/v1/namespaces/bench")).isFalse();
     assertThat(RequestCounter.isDiscovery("/apis/apps/v1/namespaces/bench/deployments/app-00001")).isFalse();
+    assertThat(RequestCounter.isCollection("/apis/ai.dhoch3.de/v1alpha1/aimodels")).isTrue();
+    assertThat(RequestCounter.isCollection("/apis/batch/v1/namespaces/bench/jobs")).isTrue();
+    assertThat(RequestCounter.isCollection("/api/v1/namespaces")).isTrue();
+    assertThat(RequestCounter.isCollection("/api/v1/namespaces/bench")).isFalse();
+    assertThat(RequestCounter.isCollection("/api/v1/namespaces/bench/configmaps/app-00001")).isFalse();
+    assertThat(RequestCounter.isCollection("/apis/apps/v1/namespaces/bench/deployments/app-00001/status")).isFalse();
   }
 }
