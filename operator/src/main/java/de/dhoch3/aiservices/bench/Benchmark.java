@@ -83,7 +83,18 @@ public final class Benchmark implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "PT10M", description = "Upper bound of every wait (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  private final Report report = new Report();
+  @Option(names = "--warmup", defaultValue = "300", description = "AIServices of an unmeasured first round (operator and fair baseline, each on its own server),"
+      + " so that no measured run pays the JIT compilation of the code all runs share (default: ${DEFAULT-VALUE}; 0: none).")
+  int warmup;
+
+  @Option(names = "--rounds", defaultValue = "3", description = "Rounds of the operator's convergence and the fair baseline, one after the other;"
+      + " the fair ratio is the median of the rounds' ratios (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Option(names = "--java-options", split = " ", description = "Further options of the operator's own JVM in the start and memory figures (default: none).")
+  List<String> javaOptions = new ArrayList<>();
+
+  private Report report = new Report();
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new Benchmark()).execute(args));
@@ -94,16 +105,57 @@ public final class Benchmark implements Callable<Integer> {
     long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
     System.out.printf("Benchmark: N=%d AIServices, concurrency %d, idle %ds, %d changes, %d unrelated objects; %d cores, Java %s%n",
         count, concurrency, idle.toSeconds(), changes, unrelated, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
-    operatorRun(jvmStart);
-    objectsBaselineRun();
-    fairBaselineRun();
+    if (warmup > 0) {
+      warmUp(jvmStart);
+    }
+    // on two shared cores one run varies by tens of percent: operator and fair baseline take turns,
+    // and the ratio is the median of the rounds'
+    for (int round = 1; round <= Math.max(1, rounds); round++) {
+      boolean last = round == Math.max(1, rounds);
+      operatorRun(jvmStart, last);
+      if (last) {
+        objectsBaselineRun();
+      }
+      fairBaselineRun();
+      report.rounds.add(new long[] {report.readyMs, report.fairBaselineMs, report.operatorCpuMs, report.fairBaselineCpuMs});
+      progress("round " + round + ": all Ready " + report.readyMs + " ms, fair baseline " + report.fairBaselineMs + " ms");
+    }
     memoryAndStartRun();
     report.print(count);
     return 0;
   }
 
-  /** Convergence, requests, idle writes and single-change latency with the real operator in this JVM. */
-  private void operatorRun(long jvmStart) throws Exception {
+  /**
+   * The same runs, smaller and unmeasured: the in-process server, the client and the operator
+   * share this JVM, and on two cores the JIT compiling their code costs seconds; without this the
+   * first measured run (the operator's) would pay for all of them.
+   */
+  private void warmUp(long jvmStart) throws Exception {
+    int n = count;
+    int c = changes;
+    int r = roundTrips;
+    Duration i = idle;
+    count = Math.min(warmup, n);
+    changes = Math.min(10, c);
+    roundTrips = Math.min(10, r);
+    idle = Duration.ofSeconds(1);
+    try {
+      operatorRun(jvmStart, true);
+      fairBaselineRun();
+    } finally {
+      long firstReconcile = report.startJvmToFirstReconcileMs;
+      count = n;
+      changes = c;
+      roundTrips = r;
+      idle = i;
+      report = new Report();
+      report.startJvmToFirstReconcileMs = firstReconcile;
+    }
+    progress("warm-up with " + Math.min(warmup, n) + " AIServices done");
+  }
+
+  /** Convergence and requests, and when {@code full} idle writes and single-change latency, with the real operator in this JVM. */
+  private void operatorRun(long jvmStart, boolean full) throws Exception {
     try (EmbeddedCluster cluster = EmbeddedCluster.start();
         KubernetesClient user = cluster.newClient();
         SimulatedDeploymentController simulation = new SimulatedDeploymentController(cluster.newClient())) {
@@ -120,19 +172,28 @@ public final class Benchmark implements Callable<Integer> {
         operator.start();
         simulation.start();
 
+        progress("creating " + count + " AIServices");
         long begin = System.nanoTime();
+        long cpuBegin = cpuMillis();
         parallel(count, i -> user.resource(aiservice(i)).create());
         watch.await(count, Benchmark::reconciled, timeout);
         report.convergedMs = ms(begin);
         progress("all reconciled after " + report.convergedMs + " ms");
         watch.await(count, Benchmark::ready, timeout);
         report.readyMs = ms(begin);
+        report.operatorCpuMs = cpuMillis() - cpuBegin;
+        progress("CPU by thread group (live threads, since their start): " + cpuByThreadGroup());
         progress("all Ready after " + report.readyMs + " ms; " + requests.snapshot());
         report.convergenceRequests = requests.snapshot();
         report.convergenceReconciles = reconciles.count();
         report.convergenceGetPaths = requests.getPaths();
-        report.startJvmToFirstReconcileMs = reconciles.firstReconcileAt() - jvmStart;
+        if (report.startJvmToFirstReconcileMs == 0) {
+          report.startJvmToFirstReconcileMs = reconciles.firstReconcileAt() - jvmStart;
+        }
 
+        if (!full) {
+          return;
+        }
         // idle: nothing changes; the operator is restarted (fresh caches, every AIService reconciled
         // again, as after a fail-over or an upgrade) and must write nothing, then nothing happens for the idle period
         Thread.sleep(2000);
@@ -152,6 +213,7 @@ public final class Benchmark implements Callable<Integer> {
 
         // the server's own round trip, same server, same moment: the floor under any change latency
         report.roundTripsMicros = roundTrips(user);
+        changeRoundTrips(user);
         progress("idle: " + report.idleReconciles + " reconciles, requests " + report.idleRequests + "; round trip median "
             + Report.median(report.roundTripsMicros) + " µs");
         report.changeLatenciesMicros = singleChanges(user, reconciles, requests);
@@ -236,7 +298,9 @@ public final class Benchmark implements Callable<Integer> {
       try {
         simulation.start();
         requests.reset();
+        progress("fair baseline for " + count + " AIServices");
         long begin = System.nanoTime();
+        long cpuBegin = cpuMillis();
         List<CompletableFuture<AIService>> done = new ArrayList<>();
         for (int i = 0; i < count; i++) {
           int index = i;
@@ -247,6 +311,8 @@ public final class Benchmark implements Callable<Integer> {
         CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         observer.await(count, Benchmark::ready, timeout);
         report.fairBaselineMs = ms(begin);
+        report.fairBaselineCpuMs = cpuMillis() - cpuBegin;
+        progress("CPU by thread group (live threads, since their start): " + cpuByThreadGroup());
         progress("fair baseline " + report.fairBaselineMs + " ms");
         report.fairBaselineRequests = requests.snapshot();
       } finally {
@@ -333,6 +399,84 @@ public final class Benchmark implements Callable<Integer> {
     }
   }
 
+  /**
+   * The server's round trip for the two writes a spec change consists of, each a plain update
+   * until an informer sees it: an AIService update by the user (a label, so that the operator has
+   * nothing to do), and an update of a Deployment like the operator's (a copy of an owned one, in
+   * a namespace of its own and without the operator's labels, its container's env changed).
+   */
+  private void changeRoundTrips(KubernetesClient user) throws Exception {
+    Map<String, Long> seen = new ConcurrentHashMap<>();
+    SharedIndexInformer<AIService> aiservices = user.resources(AIService.class).inNamespace(NS).inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(AIService ai) {}
+
+      @Override
+      public void onUpdate(AIService old, AIService ai) {
+        String sample = ai.getMetadata().getLabels() == null ? null : ai.getMetadata().getLabels().get("bench-roundtrip");
+        if (sample != null) {
+          seen.putIfAbsent("aiservice=" + sample, System.nanoTime());
+        }
+      }
+
+      @Override
+      public void onDelete(AIService ai, boolean unknown) {}
+    });
+    String rtNamespace = NS + "-roundtrip";
+    if (user.namespaces().withName(rtNamespace).get() == null) {
+      user.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata().withName(rtNamespace).endMetadata().build()).create();
+    }
+    Deployment owned = user.apps().deployments().inNamespace(NS).withName(name(0)).get();
+    Deployment copy = new DeploymentBuilder().withNewMetadata().withName("roundtrip").withNamespace(rtNamespace).endMetadata()
+        .withSpec(owned.getSpec()).build();
+    copy.getSpec().getTemplate().getMetadata().setLabels(Map.of("app", "roundtrip"));
+    copy.getSpec().setSelector(new io.fabric8.kubernetes.api.model.LabelSelectorBuilder().addToMatchLabels("app", "roundtrip").build());
+    user.resource(copy).create();
+    SharedIndexInformer<Deployment> deployments = user.apps().deployments().inNamespace(rtNamespace).inform(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Deployment d) {}
+
+      @Override
+      public void onUpdate(Deployment old, Deployment d) {
+        var env = d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        if (env != null) {
+          env.stream().filter(e -> e.getName().equals("BENCH_ROUNDTRIP")).forEach(e -> seen.putIfAbsent("deployment=" + e.getValue(), System.nanoTime()));
+        }
+      }
+
+      @Override
+      public void onDelete(Deployment d, boolean unknown) {}
+    });
+    try {
+      List<Long> aiSamples = new ArrayList<>();
+      List<Long> deploymentSamples = new ArrayList<>();
+      for (int i = 0; i < roundTrips; i++) {
+        AIService ai = user.resources(AIService.class).inNamespace(NS).withName(name(i % count)).get();
+        Map<String, String> labels = new java.util.HashMap<>(ai.getMetadata().getLabels() == null ? Map.of() : ai.getMetadata().getLabels());
+        labels.put("bench-roundtrip", String.valueOf(i));
+        ai.getMetadata().setLabels(labels);
+        long begin = System.nanoTime();
+        user.resource(ai).update();
+        aiSamples.add(microsUntilSeen(seen, "aiservice=" + i, begin));
+
+        Deployment d = user.apps().deployments().inNamespace(rtNamespace).withName("roundtrip").get();
+        List<EnvVar> env = new ArrayList<>(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv() == null ? List.of()
+            : d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv());
+        env.removeIf(e -> e.getName().equals("BENCH_ROUNDTRIP"));
+        env.add(new EnvVar("BENCH_ROUNDTRIP", String.valueOf(i), null));
+        d.getSpec().getTemplate().getSpec().getContainers().get(0).setEnv(env);
+        begin = System.nanoTime();
+        user.resource(d).update();
+        deploymentSamples.add(microsUntilSeen(seen, "deployment=" + i, begin));
+      }
+      report.aiUpdateRoundTripsMicros = aiSamples;
+      report.deploymentUpdateRoundTripsMicros = deploymentSamples;
+    } finally {
+      aiservices.close();
+      deployments.close();
+    }
+  }
+
   /** The operator in its own JVM: start time, and heap after GC with N AIServices, then with unrelated objects added. */
   private void memoryAndStartRun() throws Exception {
     try (EmbeddedCluster cluster = EmbeddedCluster.start(); KubernetesClient user = cluster.newClient()) {
@@ -347,15 +491,17 @@ public final class Benchmark implements Callable<Integer> {
         report.startProcessToFirstReconcileMs = Duration.between(plain.startedAt(), Instant.now()).toMillis();
       }
       user.resource(aiservice(1)).create();
-      try (ChildOperator child = ChildOperator.start(cluster.client().getConfiguration(), true)) {
+      try (ChildOperator child = ChildOperator.start(cluster.client().getConfiguration(), true, javaOptions)) {
         watch.awaitOne(name(1), Benchmark::reconciled, timeout);
         report.startWithCdsMs = Duration.between(child.startedAt(), Instant.now()).toMillis();
         report.cdsArchive = child.cdsArchive();
         progress("start " + report.startProcessToFirstReconcileMs + " ms, with class-data sharing " + report.startWithCdsMs + " ms ("
             + report.cdsArchive + ")");
 
+        long begin = System.nanoTime();
         parallel(count - 2, i -> user.resource(aiservice(i + 2)).create());
         watch.await(count, Benchmark::reconciled, timeout);
+        report.childReconciledMs = ms(begin);
         report.heapWithNKiB = child.heapAfterGcKiB();
         progress("operator heap " + report.heapWithNKiB / 1024 + " MiB");
 
@@ -440,17 +586,18 @@ public final class Benchmark implements Callable<Integer> {
   }
 
   /**
-   * Changes one AIService's spec as kubectl edit would, again after a conflict with the
-   * operator's own status write (bounded); returns when the accepted edit started and when it was answered.
+   * Changes one AIService's spec as kubectl edit or replace would (read, then a plain update with
+   * the read resourceVersion), again after a conflict with the operator's own status write
+   * (bounded); returns when the accepted update was sent and when it was answered.
    */
   private static long[] editSpec(KubernetesClient user, String name, String value) {
     for (int attempt = 1; ; attempt++) {
+      // read first, untimed (as kubectl edit reads before the user edits): the change starts with its write
+      AIService ai = user.resources(AIService.class).inNamespace(NS).withName(name).get();
+      ai.getSpec().env = List.of(new EnvVar("BENCH_CHANGE", value, null));
       long begin = System.nanoTime();
       try {
-        user.resources(AIService.class).inNamespace(NS).withName(name).edit(ai -> {
-          ai.getSpec().env = List.of(new EnvVar("BENCH_CHANGE", value, null));
-          return ai;
-        });
+        user.resource(ai).update();
         return new long[] {begin, System.nanoTime()};
       } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
         if (e.getCode() != 409 || attempt == 5) {
@@ -462,7 +609,7 @@ public final class Benchmark implements Callable<Integer> {
 
   /** A figure as soon as it is measured, so a run stopped early still tells something (the table follows at the end). */
   private static void progress(String figure) {
-    System.out.println("# " + figure);
+    System.out.println("# " + java.time.LocalTime.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS) + " " + figure);
   }
 
   static String name(int i) {
@@ -509,6 +656,28 @@ public final class Benchmark implements Callable<Integer> {
 
   interface ThrowingFunction<T> {
     T apply(int i) throws Exception;
+  }
+
+  /** CPU ms of the live threads by name (digits left out), largest first: where a run's CPU went. */
+  static String cpuByThreadGroup() {
+    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<String, Long> byGroup = new java.util.TreeMap<>();
+    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null) {
+        long cpu = threads.getThreadCpuTime(info.getThreadId());
+        if (cpu > 0) {
+          byGroup.merge(info.getThreadName().replaceAll("\\d+", "N"), cpu / 1_000_000, Long::sum);
+        }
+      }
+    }
+    long gcMs = ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(gc -> Math.max(0, gc.getCollectionTime())).sum();
+    return byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+        .map(e -> e.getKey() + "=" + e.getValue()).toList() + ", GC pauses since JVM start " + gcMs + " ms";
+  }
+
+  /** CPU time of this whole process (server, clients, operator) so far. */
+  static long cpuMillis() {
+    return ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime() / 1_000_000;
   }
 
   static long ms(long beginNanos) {
@@ -614,7 +783,8 @@ public final class Benchmark implements Callable<Integer> {
         if (latest.values().stream().filter(condition).count() >= expected) {
           return;
         }
-        Thread.sleep(20);
+        // not more often: looking at every AIService costs CPU the runs measured here need
+        Thread.sleep(100);
       }
       List<String> missing = latest.values().stream().filter(condition.negate()).limit(3)
           .map(ai -> ai.getMetadata().getName() + " (" + ai.getSpec().app + "): " + (ai.getStatus() == null ? "no status" : ai.getStatus().conditions))

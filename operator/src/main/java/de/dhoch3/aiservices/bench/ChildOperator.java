@@ -44,6 +44,11 @@ final class ChildOperator implements AutoCloseable {
   }
 
   static ChildOperator start(Config server, boolean cds) throws IOException {
+    return start(server, cds, List.of());
+  }
+
+  /** {@code javaOptions}: further options of the operator's JVM, e.g. those the Helm chart sets. */
+  static ChildOperator start(Config server, boolean cds, List<String> javaOptions) throws IOException {
     Path dir = Files.createTempDirectory("aiservice-bench");
     Path kubeconfig = dir.resolve("kubeconfig");
     Files.writeString(kubeconfig, Serialization.asYaml(new ConfigBuilder()
@@ -57,6 +62,7 @@ final class ChildOperator implements AutoCloseable {
     if (archive != null) {
       command.add("-XX:SharedArchiveFile=" + archive);
     }
+    command.addAll(javaOptions);
     command.addAll(List.of("-cp", Path.of(System.getProperty("java.class.path")).toAbsolutePath().toString(),
         "de.dhoch3.aiservices.cli.Main", "run", "--health-port", "-1"));
     ProcessBuilder builder = new ProcessBuilder(command);

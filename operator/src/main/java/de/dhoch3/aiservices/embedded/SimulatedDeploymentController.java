@@ -14,14 +14,23 @@ import org.slf4j.LoggerFactory;
 /**
  * A SIMULATION for the in-process API server, where nothing runs pods: it plays the Deployment
  * controller and kubelet by marking every operator-owned Deployment as fully rolled out and
- * available. Never used against a real cluster.
+ * available, with as many workers as the real controller's default. Never used against a real cluster.
  */
 public final class SimulatedDeploymentController implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SimulatedDeploymentController.class);
   /** Looks at every Deployment again this often: a status write that failed is made again. */
   static final long RESYNC_MILLIS = 5000;
+  /** kube-controller-manager's default --concurrent-deployment-syncs: five Deployments are worked on at once. */
+  static final int WORKERS = 5;
   private final KubernetesClient client;
-  private SharedIndexInformer<Deployment> informer;
+  private final java.util.concurrent.ExecutorService workers = java.util.concurrent.Executors.newFixedThreadPool(WORKERS, runnable -> {
+    Thread thread = new Thread(runnable, "simulated-deployment-controller");
+    thread.setDaemon(true);
+    return thread;
+  });
+  /** Deployments waiting for a worker, by namespace/name: a work queue holds each key once. */
+  private final java.util.Set<String> queued = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile SharedIndexInformer<Deployment> informer;
 
   public SimulatedDeploymentController(KubernetesClient client) {
     this.client = client;
@@ -32,12 +41,12 @@ public final class SimulatedDeploymentController implements AutoCloseable {
         .inform(new ResourceEventHandler<>() {
           @Override
           public void onAdd(Deployment deployment) {
-            markAvailable(deployment);
+            enqueue(deployment);
           }
 
           @Override
           public void onUpdate(Deployment old, Deployment deployment) {
-            markAvailable(deployment);
+            enqueue(deployment);
           }
 
           @Override
@@ -54,6 +63,23 @@ public final class SimulatedDeploymentController implements AutoCloseable {
         || !Objects.equals(status.getObservedGeneration(), d.getMetadata().getGeneration())
         || !Objects.equals(status.getAvailableReplicas() == null ? 0 : status.getAvailableReplicas(), replicas)
         || !Objects.equals(status.getUpdatedReplicas() == null ? 0 : status.getUpdatedReplicas(), replicas);
+  }
+
+  private void enqueue(Deployment deployment) {
+    if (!needsUpdate(deployment)) {
+      return;
+    }
+    String key = deployment.getMetadata().getNamespace() + "/" + deployment.getMetadata().getName();
+    if (queued.add(key)) {
+      workers.execute(() -> {
+        queued.remove(key);
+        SharedIndexInformer<Deployment> started = informer;   // null while inform() still delivers the first list
+        Deployment latest = started == null ? deployment : started.getStore().getByKey(key);
+        if (latest != null) {
+          markAvailable(latest);
+        }
+      });
+    }
   }
 
   private void markAvailable(Deployment deployment) {
@@ -82,5 +108,6 @@ public final class SimulatedDeploymentController implements AutoCloseable {
     if (informer != null) {
       informer.close();
     }
+    workers.shutdownNow();
   }
 }

@@ -36,6 +36,29 @@ class BenchmarkTest {
   }
 
   @Test
+  void withTheChangesOwnWritesMeasuredTheRoundTripIsTheMeanOfTheirMedians() {
+    Report report = new Report();
+    report.roundTripsMicros = List.of(1000L, 1000L, 1000L);              // a ConfigMap create: not used when the others are there
+    report.aiUpdateRoundTripsMicros = List.of(3000L, 4000L, 90000L);     // median 4 ms
+    report.deploymentUpdateRoundTripsMicros = List.of(6000L, 2000L, 8000L); // median 6 ms
+    report.changeLatenciesMicros = List.of(20000L, 15000L, 40000L);      // median 20 ms = 4 x 5 ms
+
+    assertThat(report.summary(10)).endsWith("latency x-roundtrip 4.00");
+  }
+
+  @Test
+  void theFairRatioIsTheMedianOfTheRoundsRatios() {
+    Report report = new Report();
+    report.readyMs = 9000;   // the last round's figures alone would give 4.50
+    report.fairBaselineMs = 2000;
+    report.rounds.add(new long[] {3000, 2000, 0, 0});   // 1.50
+    report.rounds.add(new long[] {2000, 2000, 0, 0});   // 1.00
+    report.rounds.add(new long[] {9000, 2000, 0, 0});   // 4.50
+
+    assertThat(report.summary(10)).contains("fair ratio 1.50,");
+  }
+
+  @Test
   void percentilesComeFromTheSortedSamples() {
     List<Long> samples = IntStream.rangeClosed(1, 100).mapToObj(i -> (long) (101 - i)).toList();
     assertThat(Report.median(samples)).isEqualTo(51);
