@@ -89,12 +89,12 @@ final class Report {
           + " x a ConfigMap create's)");
     }
     if (!changeSteps.isEmpty()) {
-      System.out.printf(row, "single change, where the time goes (medians, " + changeSteps.size() + " changes):", "");
-      System.out.printf(row, "  user's update answered", millis(medianOf(0)));
-      System.out.printf(row, "  update sent -> operator's informer has the event", millis(medianOf(1)));
-      System.out.printf(row, "  event -> reconcile starts (JOSDK queue, executor)", millis(medianOf(2)));
-      System.out.printf(row, "  reconcile -> Deployment update sent (build, check, diff)", millis(medianOf(3)));
-      System.out.printf(row, "  update sent -> watch sees the Deployment", millis(medianOf(4)));
+      System.out.printf(row, "single change, where the time goes (median / p99, " + changeSteps.size() + " changes):", "");
+      System.out.printf(row, "  user's update answered", step(0));
+      System.out.printf(row, "  update sent -> operator's informer has the event", step(1));
+      System.out.printf(row, "  event -> reconcile starts (JOSDK queue, executor)", step(2));
+      System.out.printf(row, "  reconcile -> Deployment update sent (build, check, diff)", step(3));
+      System.out.printf(row, "  update sent -> watch sees the Deployment", step(4));
       changeSteps.stream().sorted((a, b) -> Long.compare(b[1] + b[2] + b[3] + b[4], a[1] + a[2] + a[3] + a[4])).limit(3)
           .forEach(steps -> System.out.printf(row, "  one of the slowest: the same steps", millis(steps[0]) + ", " + millis(steps[1]) + ", "
               + millis(steps[2]) + ", " + millis(steps[3]) + ", " + millis(steps[4])));
@@ -147,8 +147,9 @@ final class Report {
     return roundTripsMicros.isEmpty() ? 0.0 : ratio(p99(changeLatenciesMicros), p99(roundTripsMicros));
   }
 
-  private long medianOf(int step) {
-    return median(changeSteps.stream().map(steps -> steps[step]).toList());
+  private String step(int step) {
+    List<Long> values = changeSteps.stream().map(steps -> steps[step]).toList();
+    return millis(median(values)) + " / " + millis(p99(values));
   }
 
   static double ratio(long a, long b) {
