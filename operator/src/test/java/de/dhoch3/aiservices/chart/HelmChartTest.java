@@ -534,6 +534,12 @@ class HelmChartTest {
     List<String> from = Files.readAllLines(ROOT.resolve("Dockerfile")).stream().filter(l -> l.startsWith("FROM ")).toList();
     assertThat(from).isNotEmpty().allSatisfy(line ->
         assertThat(line).as("pinned base image").matches("FROM [^:@ ]+(:[0-9][^ ]*|@sha256:[0-9a-f]{64})( AS .*)?").doesNotContain("latest"));
+
+    // the class-data-sharing archive the image build makes is the one the entrypoint maps, with the jar it was made from
+    String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+    java.util.regex.Matcher made = java.util.regex.Pattern.compile("-XX:ArchiveClassesAtExit=(\\S+)\\s+\\\\?\\s*-jar (\\S+)").matcher(dockerfile);
+    assertThat(made.find()).as("the image build makes a class-data-sharing archive").isTrue();
+    assertThat(dockerfile).contains("ENTRYPOINT [\"java\", \"-XX:SharedArchiveFile=" + made.group(1) + "\", \"-jar\", \"" + made.group(2) + "\"]");
   }
 
   // ---- an API server stand-in that refuses unknown kinds, walked through each documented install ----
