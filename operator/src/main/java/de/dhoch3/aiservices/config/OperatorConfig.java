@@ -44,6 +44,9 @@ public class OperatorConfig {
   /** Namespaces to watch; empty means all. */
   public List<String> watchNamespaces = new ArrayList<>();
 
+  /** AIServices reconciled at once (JOSDK's reconcile threads; its default is 50): README, Benchmark, what to tune. */
+  public int reconcileThreads = 50;
+
   /** Per-app overrides of the catalog's defaults, keyed by app name (e.g. comfyui: {image: ...}). */
   public Map<String, AppOverride> apps = new LinkedHashMap<>();
 
@@ -244,6 +247,9 @@ public class OperatorConfig {
     }
     if (gpu.count < 0) {
       throw new ConfigException(source + ": gpu.count must be 0 or more, got " + gpu.count, null);
+    }
+    if (reconcileThreads < 1 || reconcileThreads > 500) {
+      throw new ConfigException(source + ": reconcileThreads must be between 1 and 500, got " + reconcileThreads, null);
     }
   }
 

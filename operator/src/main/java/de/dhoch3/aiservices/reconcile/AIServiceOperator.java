@@ -44,7 +44,8 @@ public final class AIServiceOperator {
           .withSSABasedCreateUpdateMatchForDependentResources(false)
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(false)
-          .withStopOnInformerErrorDuringStartup(true);
+          .withStopOnInformerErrorDuringStartup(true)
+          .withConcurrentReconciliationThreads(config.reconcileThreads);
       if (metrics != null) {
         overrider.withMetrics(metrics);
       }

@@ -61,6 +61,22 @@ class OperatorConfigTest {
   }
 
   @Test
+  void reconcileThreadsOutsideItsRangeStopTheOperatorAtStart() {
+    assertThatThrownBy(() -> parse("reconcileThreads: 0\n")).hasMessageContaining("reconcileThreads must be between 1 and 500, got 0");
+    assertThatThrownBy(() -> parse("reconcileThreads: 501\n")).hasMessageContaining("reconcileThreads");
+    org.assertj.core.api.Assertions.assertThat(parse("reconcileThreads: 8\n").reconcileThreads).isEqualTo(8);
+  }
+
+  @Test
+  void theOperatorWorksOnAsManyAIServicesAtOnceAsConfigured() {
+    OperatorConfig config = parse("reconcileThreads: 7\n");
+    try (var cluster = de.dhoch3.aiservices.embedded.EmbeddedCluster.start()) {
+      var operator = de.dhoch3.aiservices.reconcile.AIServiceOperator.create(cluster.client(), config);
+      org.assertj.core.api.Assertions.assertThat(operator.getConfigurationService().concurrentReconciliationThreads()).isEqualTo(7);
+    }
+  }
+
+  @Test
   void rolesThatOverlapStopTheOperatorAtStart() {
     // the old single allow-list: the store and every app's data under one prefix
     assertThatThrownBy(() -> parse("storage:\n  roots: {models: [/vol/service/cw], data: [/vol/service/cw/storage], user: [/vol/service/cw/storage-user]}\n"))
