@@ -87,7 +87,7 @@ public final class Benchmark implements Callable<Integer> {
       + " so that no measured run pays the JIT compilation of the code all runs share (default: ${DEFAULT-VALUE}; 0: none).")
   int warmup;
 
-  @Option(names = "--rounds", defaultValue = "3", description = "Rounds of the operator's convergence and the fair baseline, one after the other;"
+  @Option(names = "--rounds", defaultValue = "5", description = "Rounds of the operator's convergence and the fair baseline, one after the other;"
       + " the fair ratio is the median of the rounds' ratios (default: ${DEFAULT-VALUE}).")
   int rounds;
 
