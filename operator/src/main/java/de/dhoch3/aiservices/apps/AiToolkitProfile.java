@@ -45,6 +45,11 @@ public final class AiToolkitProfile extends AppProfile {
   }
 
   @Override
+  public List<String> writableUserFolders() {
+    return List.of("output", "datasets");
+  }
+
+  @Override
   public AppLayout translate(LayoutRequest request) {
     AppLayout layout = new AppLayout();
     String modelsPath = APP + "/models";

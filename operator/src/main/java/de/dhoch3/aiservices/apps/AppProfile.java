@@ -15,6 +15,14 @@ public abstract class AppProfile {
     return defaults;
   }
 
+  /**
+   * The app's writable folders on the user share, each {@code <folder>/<serviceDir>}: outputs for
+   * every app, plus uploads or datasets where the app has them. No two AIServices may share one.
+   */
+  public java.util.List<String> writableUserFolders() {
+    return java.util.List.of("output");
+  }
+
   /** Translates the offered categories into args, env, config files and extra mounts. */
   public abstract AppLayout translate(LayoutRequest request);
 }

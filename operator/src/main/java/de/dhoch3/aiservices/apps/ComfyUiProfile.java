@@ -54,6 +54,11 @@ public final class ComfyUiProfile extends AppProfile {
   }
 
   @Override
+  public List<String> writableUserFolders() {
+    return List.of("output", "uploads");
+  }
+
+  @Override
   public AppLayout translate(LayoutRequest request) {
     AppLayout layout = new AppLayout();
     String modelsRoot = request.paths().models();

@@ -58,6 +58,11 @@ public final class FluxGymProfile extends AppProfile {
   }
 
   @Override
+  public List<String> writableUserFolders() {
+    return List.of("output", "datasets");
+  }
+
+  @Override
   public AppLayout translate(LayoutRequest request) {
     AppLayout layout = new AppLayout();
     layout.env("GRADIO_SERVER_NAME", "0.0.0.0").env("GRADIO_SERVER_PORT", String.valueOf(request.port()));

@@ -56,6 +56,27 @@ public class OperatorConfig {
     public VolumeRef user = VolumeRef.hostPath("/vol/service/cw/storage-user");
     /** The only host folders each storage role may use; roots of different roles never overlap. */
     public Roots roots = new Roots();
+    /**
+     * The claims that hold the model store (storage.models.claimName is always one of them): no app
+     * role may use them, and only AIModel Jobs write into them.
+     */
+    public List<String> storeClaims = new ArrayList<>();
+
+    /**
+     * Every claim (or folder of a claim, {@code claim/sub/path}) that holds the store: storeClaims
+     * plus the default store's claim with its subPath (so one claim can hold the store, the data and
+     * the user share side by side).
+     */
+    public List<String> allStoreClaims() {
+      List<String> all = new ArrayList<>(storeClaims);
+      if (models != null && models.claimName != null && !models.claimName.isBlank()) {
+        String own = models.subPath == null || models.subPath.isBlank() ? models.claimName : models.claimName + "/" + models.subPath;
+        if (!all.contains(own)) {
+          all.add(own);
+        }
+      }
+      return all;
+    }
   }
 
   /**
@@ -87,9 +108,17 @@ public class OperatorConfig {
     /** Ingress hosts must end with one of these (empty: the configured ingress.domain; neither: any host). */
     public List<String> ingressHostSuffixes = new ArrayList<>();
     /** Ingress annotation keys matching one of these regular expressions are refused (snippets run arbitrary proxy config). */
-    public List<String> refusedAnnotationPatterns = new ArrayList<>(List.of("(?i).*snippet.*"));
+    public List<String> refusedAnnotationPatterns = new ArrayList<>(List.of("(?i).*snippet.*", "(?i).*server-alias.*"));
     /** Whether spec.storage may replace the configured roots (within the role rules) at all. */
     public boolean allowStorageOverrides = true;
+    /** Public tunnels of the apps (Gradio --share, GRADIO_SHARE, Forge's --ngrok/--cloudflared ...) bypass the Ingress. */
+    public boolean allowPublicTunnels = false;
+    /** GPU resource names spec.gpu.resourceName may name (empty: gpu.resourceName and gpu.sharedResourceName). */
+    public List<String> gpuResourceNames = new ArrayList<>();
+    /** Wildcard Ingress hosts (*.example.com) would take every name below a domain. */
+    public boolean allowWildcardHosts = false;
+    /** Hosts besides Hugging Face's and Civitai's own that an AIModel's token may be sent to (url sources). */
+    public List<String> tokenHosts = new ArrayList<>();
   }
 
   public static class Gpu {

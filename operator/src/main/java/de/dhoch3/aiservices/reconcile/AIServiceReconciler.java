@@ -106,9 +106,9 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     // each AIService under its data folder, and under every folder above it: a conflict is found in
     // the index, not by scanning all AIServices on every reconcile
     context.getPrimaryCache().addIndexer(DATA_FOLDER_INDEX,
-        ai -> DataFolder.key(ai, config).map(List::of).orElse(List.of()));
+        ai -> DataFolder.keys(ai, config));
     context.getPrimaryCache().addIndexer(DATA_FOLDER_ABOVE_INDEX,
-        ai -> DataFolder.key(ai, config).map(DataFolder::ancestors).orElse(List.of()));
+        ai -> DataFolder.keys(ai, config).stream().flatMap(key -> DataFolder.ancestors(key).stream()).distinct().toList());
     return List.of(pods);
   }
 
@@ -175,23 +175,21 @@ public class AIServiceReconciler implements Reconciler<AIService> {
    * stalls until given its own serviceDir. One stalled for this reason holds nothing.
    */
   private void checkDataFolderIsOwn(AIService ai, Context<AIService> context) {
-    String key = DataFolder.key(ai, config).orElse(null);
-    if (key == null) {
-      return;
+    for (String key : DataFolder.keys(ai, config)) {
+      // the same folder, one holding it, or one inside it (another app's database folder as this one's data)
+      List<AIService> overlapping = new ArrayList<>(context.getPrimaryCache().byIndex(DATA_FOLDER_INDEX, key));
+      DataFolder.ancestors(key).forEach(above -> overlapping.addAll(context.getPrimaryCache().byIndex(DATA_FOLDER_INDEX, above)));
+      overlapping.addAll(context.getPrimaryCache().byIndex(DATA_FOLDER_ABOVE_INDEX, key));
+      overlapping.stream()
+          .filter(other -> !other.getMetadata().getUid().equals(ai.getMetadata().getUid()))
+          .filter(other -> other.getMetadata().getDeletionTimestamp() == null)
+          .filter(other -> !stalledFor(other, StatusCalculator.REASON_DATA_FOLDER_IN_USE))
+          .filter(other -> runsWithoutProblem(other) || FIRST_CREATED.compare(other, ai) < 0)
+          .min(FIRST_CREATED)
+          .ifPresent(holder -> {
+            throw new DataFolderConflict(key, holder);
+          });
     }
-    // the same folder, one holding it, or one inside it (another app's database folder as this one's data)
-    List<AIService> overlapping = new ArrayList<>(context.getPrimaryCache().byIndex(DATA_FOLDER_INDEX, key));
-    DataFolder.ancestors(key).forEach(above -> overlapping.addAll(context.getPrimaryCache().byIndex(DATA_FOLDER_INDEX, above)));
-    overlapping.addAll(context.getPrimaryCache().byIndex(DATA_FOLDER_ABOVE_INDEX, key));
-    overlapping.stream()
-        .filter(other -> !other.getMetadata().getUid().equals(ai.getMetadata().getUid()))
-        .filter(other -> other.getMetadata().getDeletionTimestamp() == null)
-        .filter(other -> !stalledFor(other, StatusCalculator.REASON_DATA_FOLDER_IN_USE))
-        .filter(other -> runsWithoutProblem(other) || FIRST_CREATED.compare(other, ai) < 0)
-        .min(FIRST_CREATED)
-        .ifPresent(holder -> {
-          throw new DataFolderConflict(key, holder);
-        });
   }
 
   private static boolean stalledFor(AIService ai, String reason) {
@@ -216,9 +214,10 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     }
 
     DataFolderConflict(String key, AIService owner) {
-      super("spec.storage.serviceDir", "the data folder " + key + " is (or lies inside, or holds) the one used by AIService "
+      super("spec.storage.serviceDir", "the folder " + key + " is (or lies inside, or holds) one written by AIService "
           + owner.getMetadata().getNamespace() + "/" + owner.getMetadata().getName()
-          + "; two copies of an app must not share databases and settings: set spec.storage.serviceDir to a folder of its own");
+          + "; two AIServices never share a data, output, uploads or datasets folder (databases, settings, another team's work):"
+          + " set spec.storage.serviceDir to a folder of its own");
     }
   }
 
@@ -231,7 +230,11 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     if (isConflict(e)) {
       Optional<String> foreign = DesiredWorkload.find(context).flatMap(workload -> foreignObject(workload, ai));
       if (foreign.isEmpty()) {
-        // optimistic concurrency (a stale cache, an object created a moment ago): the retry settles it
+        // an object this AIService controls that lost the operator's labels (a hand edit) is in no
+        // informer's cache, so the create found it: label it again (a whole replacement, which also
+        // reverts whatever else was edited) and the watch brings it back; else optimistic
+        // concurrency (a stale cache, an object created a moment ago), which the retry settles
+        DesiredWorkload.find(context).ifPresent(workload -> relabelControlledObjects(workload, ai));
         return ErrorStatusUpdateControl.noStatusUpdate();
       }
       // a name taken by something the operator does not own will not fix itself; a first build that
@@ -266,6 +269,19 @@ public class AIServiceReconciler implements Reconciler<AIService> {
   /** Whether a valid workload was applied before (then it keeps running whatever fails now). */
   private static boolean hadWorkload(AIService ai) {
     return StatusCalculator.find(ai.getStatus(), StatusCalculator.STALLED).filter(c -> "False".equals(c.getStatus())).isPresent();
+  }
+
+  /** Replaces every object this AIService controls that lost its labels with the desired one (labels included). */
+  private void relabelControlledObjects(Workload workload, AIService ai) {
+    for (HasMetadata desired : workload.objects()) {
+      HasMetadata existing = client.resource(desired).get();
+      if (existing != null && OwnedObjectDiff.controlledBy(existing, ai.getMetadata().getUid())
+          && !OwnedObjectDiff.labelledFor(existing, ai.getMetadata().getName())) {
+        client.resource(OwnedObjectDiff.replacement(desired, existing)).update();
+        events.warning(ai, "Relabelled", existing.getKind() + " " + existing.getMetadata().getName()
+            + " had lost the operator's labels (a hand edit); it was replaced with what the AIService asks for");
+      }
+    }
   }
 
   /** Deletes the objects of this build that exist and are this AIService's own (never anything else). */

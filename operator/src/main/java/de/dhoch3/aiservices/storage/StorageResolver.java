@@ -34,8 +34,14 @@ public final class StorageResolver {
     }
     if (problems.isEmpty()) {
       Roots roots = new Roots(models, data, user);
-      StorageRoles.claimOverlaps(roots, field(spec, "models"), field(spec, "data"), field(spec, "user"))
-          .forEach(p -> problems.add(new SpecProblem(p.substring(0, p.indexOf(':')), p.substring(p.indexOf(':') + 2))));
+      List<String> overlaps = new ArrayList<>(StorageRoles.claimOverlaps(roots, field(spec, "models"), field(spec, "data"), field(spec, "user")));
+      for (String use : StorageRoles.storeClaimUse(roots, field(spec, "data"), field(spec, "user"), config)) {
+        String useField = use.substring(0, use.indexOf(':'));
+        if (overlaps.stream().noneMatch(p -> p.startsWith(useField + ":"))) {
+          overlaps.add(use);
+        }
+      }
+      overlaps.stream().distinct().forEach(p -> problems.add(new SpecProblem(p.substring(0, p.indexOf(':')), p.substring(p.indexOf(':') + 2))));
     }
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);

@@ -103,8 +103,40 @@ public final class StorageRoles {
     return problems;
   }
 
+  /**
+   * A writable role on a claim (or folder of a claim) that holds the store: refused whatever the
+   * subPath spelling, because the store's claims are the admin's (storage.storeClaims).
+   */
+  static List<String> storeClaimUse(StorageResolver.Roots roots, String dataField, String userField, OperatorConfig config) {
+    List<String> problems = new ArrayList<>();
+    StorageRoot[] writable = {roots.data(), roots.user()};
+    String[] fields = {dataField, userField};
+    for (int i = 0; i < writable.length; i++) {
+      StorageRoot root = writable[i];
+      if (root.claimName() == null) {
+        continue;
+      }
+      for (String store : config.storage.allStoreClaims()) {
+        int slash = store.indexOf('/');
+        String claim = slash < 0 ? store : store.substring(0, slash);
+        String base = slash < 0 ? "" : String.join("/", store.substring(slash + 1).split("/+"));
+        if (claim.equals(root.claimName()) && overlap(base, root.basePath())) {
+          problems.add(fields[i] + ": claim '" + root.claimName() + "' at '" + display(root.basePath()) + "' holds the model store ('" + store
+              + "' in storage.storeClaims or storage.models), which is never writable; use the claim the admin gives this role");
+        }
+      }
+    }
+    return problems;
+  }
+
+  /**
+   * Whether two folders of one volume overlap. Case is ignored: on an SMB share (and most NAS
+   * exports to Windows clients) Models and models are the same folder.
+   */
   private static boolean overlap(String a, String b) {
-    return a.isEmpty() || b.isEmpty() || a.equals(b) || a.startsWith(b + "/") || b.startsWith(a + "/");
+    String x = a.toLowerCase(java.util.Locale.ROOT);
+    String y = b.toLowerCase(java.util.Locale.ROOT);
+    return x.isEmpty() || y.isEmpty() || x.equals(y) || x.startsWith(y + "/") || y.startsWith(x + "/");
   }
 
   private static String display(String base) {

@@ -32,6 +32,7 @@ public final class AdminPolicy {
         }
       }
     }
+    problems.addAll(gpuProblems(spec.gpu, config));
     ExposeSpec expose = spec.expose;
     if (expose != null && expose.service != null && expose.service.type != null) {
       String type = switch (expose.service.type) {
@@ -64,6 +65,34 @@ public final class AdminPolicy {
           }
         }
       }
+    }
+    return problems;
+  }
+
+  /** The GPU resource names the admin allows: policy.gpuResourceNames, or else the two configured ones. */
+  public static List<String> allowedGpuResources(OperatorConfig config) {
+    return !config.policy.gpuResourceNames.isEmpty() ? config.policy.gpuResourceNames
+        : List.of(config.gpu.resourceName, config.gpu.sharedResourceName);
+  }
+
+  private static List<SpecProblem> gpuProblems(GpuSpec gpu, OperatorConfig config) {
+    List<SpecProblem> problems = new ArrayList<>();
+    if (gpu == null) {
+      return problems;
+    }
+    // any extended or native resource (cpu, memory, another vendor's device) would pass as "the GPU"
+    // while the pod keeps the NVIDIA runtime: only the admin's GPU resources are GPUs
+    List<String> allowed = allowedGpuResources(config);
+    if (gpu.resourceName != null && !allowed.contains(gpu.resourceName)) {
+      problems.add(new SpecProblem("spec.gpu.resourceName", "'" + gpu.resourceName + "' is not one of the GPU resources the admin allows "
+          + allowed + " (policy.gpuResourceNames); remove it to use the default, or pick one of those"));
+    }
+    GpuSpec.Mode mode = gpu.mode != null ? gpu.mode : config.gpu.mode;
+    int count = gpu.count != null ? gpu.count : config.gpu.count;
+    boolean noGpu = mode == GpuSpec.Mode.NONE || (count == 0 && (mode == GpuSpec.Mode.EXCLUSIVE || mode == GpuSpec.Mode.DRA));
+    if (gpu.runtimeClassName != null && noGpu) {
+      problems.add(new SpecProblem("spec.gpu.runtimeClassName", "a GPU runtime only goes with a GPU, and this app gets none (mode none or count 0);"
+          + " remove runtimeClassName or ask for a GPU"));
     }
     return problems;
   }

@@ -8,16 +8,12 @@ import de.dhoch3.aiservices.storage.StorageRoot;
 import java.util.Optional;
 
 /**
- * Where an AIService keeps its writable state (data root + ServiceDir), as a comparable key.
- * Two AIServices with the same key would run two copies of an app on the same SQLite files.
+ * Where an AIService keeps its writable state (data root + ServiceDir, and its folders on the user
+ * share), as comparable keys. Two AIServices with one key would run two copies of an app on the same
+ * SQLite files, or one team would write into another's outputs.
  */
 public final class DataFolder {
   private DataFolder() {}
-
-  /** True when two keys name the same folder or one lies inside the other (on the same volume). */
-  public static boolean overlap(String a, String b) {
-    return a.equals(b) || ancestors(a).contains(b) || ancestors(b).contains(a);
-  }
 
   /** The keys of the folders above this one on the same volume, nearest first (for an index: no scan of all AIServices). */
   public static java.util.List<String> ancestors(String key) {
@@ -29,22 +25,39 @@ public final class DataFolder {
     return above;
   }
 
-  /** Empty when the spec is too broken to say; the builder reports that. */
-  public static Optional<String> key(AIService ai, OperatorConfig config) {
+  /**
+   * The folders only this AIService may write, as comparable keys: its data folder and its
+   * writable folders on the user share (outputs, uploads, datasets), across all namespaces (a
+   * hostPath is one folder whoever names it). Lower case, because on an SMB share ComfyUI and
+   * comfyui are one folder. Empty when the spec is too broken to say; the builder reports that.
+   */
+  public static java.util.List<String> keys(AIService ai, OperatorConfig config) {
     try {
       if (ai.getSpec() == null || ai.getSpec().app == null || !Catalog.has(ai.getSpec().app)) {
-        return Optional.empty();
+        return java.util.List.of();
       }
-      StorageRoot data = StorageResolver.resolve(ai.getSpec().storage, config).data();
+      StorageResolver.Roots roots = StorageResolver.resolve(ai.getSpec().storage, config);
       String serviceDir = ai.getSpec().storage != null && ai.getSpec().storage.serviceDir != null
           ? ai.getSpec().storage.serviceDir
           : Optional.ofNullable(Catalog.profile(ai.getSpec().app).defaults().serviceDir()).orElse(ai.getMetadata().getName());
-      return Optional.of(data.hostPath() != null
-          ? "hostPath " + data.hostPath() + "/" + serviceDir
-          // a claim is namespaced: the same claim name in two namespaces is two volumes
-          : "claim " + ai.getMetadata().getNamespace() + "/" + data.claimName() + ":" + (data.basePath().isEmpty() ? "" : "/" + data.basePath()) + "/" + serviceDir);
+      String namespace = ai.getMetadata().getNamespace();
+      java.util.List<String> keys = new java.util.ArrayList<>();
+      keys.add(key(roots.data(), serviceDir, namespace));
+      for (String folder : Catalog.profile(ai.getSpec().app).writableUserFolders()) {
+        keys.add(key(roots.user(), folder + "/" + serviceDir, namespace));
+      }
+      return keys;
     } catch (RuntimeException invalid) {
-      return Optional.empty();
+      return java.util.List.of();
     }
   }
+
+  private static String key(StorageRoot root, String relative, String namespace) {
+    String key = root.hostPath() != null
+        ? "hostPath " + root.hostPath() + "/" + relative
+        // a claim is namespaced: the same claim name in two namespaces is two volumes
+        : "claim " + namespace + "/" + root.claimName() + ":" + (root.basePath().isEmpty() ? "" : "/" + root.basePath()) + "/" + relative;
+    return key.toLowerCase(java.util.Locale.ROOT);
+  }
+
 }

@@ -69,8 +69,11 @@ record ResolvedSpec(
       problems.add(new SpecProblem("spec.auth", "only ai-toolkit (AI_TOOLKIT_AUTH) and invokeai (administrator login of a multi-user InvokeAI) read spec.auth; remove it for " + spec.app.value()));
     }
     ContainerPaths paths = containerPaths(defaults.paths(), spec.container, problems);
+    problems.addAll(ContainerPathRules.storeApart(paths, spec.container));
     problems.addAll(de.dhoch3.aiservices.validation.AdminPolicy.problems(spec, ai.getMetadata().getName(), config));
     problems.addAll(KubernetesValues.problems(spec));
+    problems.addAll(de.dhoch3.aiservices.validation.OwnedSettingsRules.problems(
+        spec, de.dhoch3.aiservices.apps.OwnedSettings.of(spec.app), defaults.argsEnv(), config));
     StorageResolver.Roots roots = null;
     try {
       roots = StorageResolver.resolve(spec.storage, config);

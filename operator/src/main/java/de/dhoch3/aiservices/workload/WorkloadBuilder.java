@@ -141,6 +141,11 @@ public final class WorkloadBuilder {
     if (spec.args != null) {
       args.addAll(spec.args);
     }
+    // the user's value of the app's args variable is appended to the operator's flags, never replaces them
+    if (defaults.argsEnv() != null && spec.env != null) {
+      spec.env.stream().filter(e -> defaults.argsEnv().equals(e.getName()) && e.getValue() != null && !e.getValue().isBlank())
+          .forEach(e -> args.add(e.getValue().trim()));
+    }
     // the operator's env first, the user's wins on a name clash
     Map<String, EnvVar> env = new LinkedHashMap<>();
     layout.env.forEach(e -> env.put(e.getName(), e));
@@ -149,7 +154,7 @@ public final class WorkloadBuilder {
       env.put(defaults.argsEnv(), new EnvVar(defaults.argsEnv(), String.join(" ", args), null));
     }
     if (spec.env != null) {
-      spec.env.forEach(e -> env.put(e.getName(), e));
+      spec.env.stream().filter(e -> defaults.argsEnv() == null || !defaults.argsEnv().equals(e.getName())).forEach(e -> env.put(e.getName(), e));
     }
     List<String> command = spec.container != null && spec.container.command != null ? spec.container.command : defaults.command();
 

@@ -42,16 +42,27 @@ import org.junit.jupiter.api.Test;
  */
 class AdmissionPolicyTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The operator's ServiceAccount as the API server names it (release aiservice-operator in aiservice-system). */
+  private static final String OPERATOR = "system:serviceaccount:aiservice-system:aiservice-operator";
+  /** kube-controller-manager's Job controller with per-controller credentials (kubeadm's default). */
+  private static final String JOB_CONTROLLER = "system:serviceaccount:kube-system:job-controller";
   private static Policy defaults;
   private static OperatorConfig chartConfig;
 
   /** The rendered policy, compiled. */
   record Policy(List<Map.Entry<String, CelRuntime.Program>> variables, List<Map.Entry<String, CelRuntime.Program>> validations) {
     /** The messages of the validations the object fails; empty when the API server admits it. */
+    /** As written by an ordinary user of the namespace. */
     List<String> refusals(Object object) throws Exception {
+      return refusals(object, "alice");
+    }
+
+    /** As written by {@code username} (request.userInfo.username). */
+    List<String> refusals(Object object, String username) throws Exception {
       Map<String, Object> variableValues = new LinkedHashMap<>();
       Map<String, Object> input = new LinkedHashMap<>();
       input.put("object", CelValues.of(JSON.valueToTree(object)));
+      input.put("request", Map.of("userInfo", Map.of("username", username)));
       input.put("variables", variableValues);
       for (var variable : variables) {
         variableValues.put(variable.getKey(), variable.getValue().eval(input));
@@ -71,6 +82,7 @@ class AdmissionPolicyTest {
         .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
         .addLibraries(CelExtensions.strings())
         .addVar("object", SimpleType.DYN)
+        .addVar("request", SimpleType.DYN)
         .addVar("variables", MapType.create(SimpleType.STRING, SimpleType.DYN))
         .build();
     CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().addLibraries(CelExtensions.strings()).build();
@@ -156,22 +168,111 @@ class AdmissionPolicyTest {
     var model = de.dhoch3.aiservices.models.AIModelTest.model("flux-ae");
     var plan = de.dhoch3.aiservices.models.ModelJobs.plan(model, chartConfig);
     var job = de.dhoch3.aiservices.models.ModelJobs.download(model, plan, chartConfig);
-    assertThat(defaults.refusals(job)).isEmpty();
-    assertThat(defaults.refusals(de.dhoch3.aiservices.models.ModelJobs.delete(model, plan, "e".repeat(64), chartConfig))).isEmpty();
+    assertThat(defaults.refusals(job, OPERATOR)).isEmpty();
+    assertThat(defaults.refusals(de.dhoch3.aiservices.models.ModelJobs.delete(model, plan, "e".repeat(64), chartConfig), OPERATOR)).isEmpty();
+    // the very same Job written by someone else (its labels, image and command copied): refused
+    assertThat(defaults.refusals(job, "alice")).isNotEmpty();
     // the same, with another image (someone's lookalike Job): refused
     ObjectNode lookalike = Serialization.jsonMapper().valueToTree(job);
     ((ObjectNode) lookalike.at("/spec/template/spec/containers/0")).put("image", "evil/rsync:1");
-    assertThat(defaults.refusals(lookalike)).isNotEmpty();
+    assertThat(defaults.refusals(lookalike, OPERATOR)).isNotEmpty();
     // the download program's image, but the whole store instead of one category folder: refused
     ObjectNode wholeStore = Serialization.jsonMapper().valueToTree(job);
     ((ObjectNode) wholeStore.at("/spec/template/spec/containers/0/volumeMounts/0")).remove("subPath");
-    assertThat(defaults.refusals(wholeStore)).isNotEmpty();
-    // and its pod, as the Job controller creates it: admitted
+    assertThat(defaults.refusals(wholeStore, OPERATOR)).isNotEmpty();
+    // and its pod, as the Job controller creates it (controller reference to the Job): admitted
     ObjectNode pod = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
     pod.set("metadata", Serialization.jsonMapper().valueToTree(job).at("/spec/template/metadata").deepCopy());
     ((ObjectNode) pod.get("metadata")).put("name", "flux-ae-download-x");
+    ((ObjectNode) pod.get("metadata")).putArray("ownerReferences").addObject()
+        .put("apiVersion", "batch/v1").put("kind", "Job").put("name", "flux-ae-download").put("uid", "u1").put("controller", true);
     pod.set("spec", Serialization.jsonMapper().valueToTree(job).at("/spec/template/spec").deepCopy());
-    assertThat(defaults.refusals(pod)).isEmpty();
+    assertThat(defaults.refusals(pod, JOB_CONTROLLER)).isEmpty();
+    // the same pod written by a user who may create pods (owner reference and all): refused
+    assertThat(defaults.refusals(pod, "alice")).isNotEmpty();
+    assertThat(defaults.refusals(pod, OPERATOR)).as("the operator never writes pods").isNotEmpty();
+  }
+
+  /** Other spellings of the store's folder on the node (and /proc/1/root, the node's root seen through PID 1). */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "//vol/service/cw/storage-models/models", "/vol/service/cw/storage-models/models/.", "/vol//service/cw/storage-models",
+      "/vol/service/cw/./storage-models", "/vol/service/cw/storage-models/", "/vol/service/cw/storage/../storage-models",
+      "/proc/1/root/vol/service/cw/storage-models"})
+  void anotherSpellingOfTheStoreMountedWritableIsRefused(String spelling) throws Exception {
+    Map<String, Object> pod = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
+        "spec", Map.of("volumes", List.of(Map.of("name", "s", "hostPath", Map.of("path", spelling))),
+            "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(Map.of("name", "s", "mountPath", "/x"))))));
+    assertThat(defaults.refusals(pod)).as(spelling).isNotEmpty();
+  }
+
+  @Test
+  void anInlineNfsVolumeIsRefused() throws Exception {
+    Map<String, Object> pod = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
+        "spec", Map.of("volumes", List.of(Map.of("name", "n", "nfs", Map.of("server", "192.168.0.6", "path", "/ki_Daten/storage-models"))),
+            "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(Map.of("name", "n", "mountPath", "/x"))))));
+    assertThat(defaults.refusals(pod)).singleElement().asString().contains("inline network volumes");
+  }
+
+  @Test
+  void aPrivilegedContainerIsRefused() throws Exception {
+    assertThat(defaults.refusals(pod(Map.of(), Map.of("privileged", true)))).singleElement().asString().contains("privileged");
+  }
+
+  @Test
+  void hostPidIsRefused() throws Exception {
+    assertThat(defaults.refusals(pod(Map.of("hostPID", true), Map.of()))).singleElement().asString().contains("hostPID");
+  }
+
+  @Test
+  void hostIpcIsRefused() throws Exception {
+    assertThat(defaults.refusals(pod(Map.of("hostIPC", true), Map.of()))).singleElement().asString().contains("hostIPC");
+  }
+
+  @Test
+  void aCapabilityBeyondTheOperatorsOwnIsRefused() throws Exception {
+    assertThat(defaults.refusals(pod(Map.of(), Map.of("capabilities", Map.of("add", List.of("CHOWN", "SYS_ADMIN"))))))
+        .singleElement().asString().contains("capabilities");
+    assertThat(defaults.refusals(pod(Map.of(), Map.of("capabilities", Map.of("add", List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"))))))
+        .as("what InvokeAI's entrypoint needs").isEmpty();
+  }
+
+  /** A plain pod with the given pod-level fields and one container with the given securityContext. */
+  private static Map<String, Object> pod(Map<String, Object> podFields, Map<String, Object> securityContext) {
+    Map<String, Object> spec = new LinkedHashMap<>(podFields);
+    Map<String, Object> container = new LinkedHashMap<>(Map.of("name", "c", "image", "busybox"));
+    if (!securityContext.isEmpty()) {
+      container.put("securityContext", securityContext);
+    }
+    spec.put("containers", List.of(container));
+    return Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"), "spec", spec);
+  }
+
+  @Test
+  void theOneClaimLayoutTheOperatorAcceptsIsAdmittedAndItsStoreFolderStaysReadOnly() throws Exception {
+    List<JsonNode> docs = HelmChartTest.renderWith(java.nio.file.Files.createTempDirectory("one-claim"), """
+        storage:
+          models: {claimName: studio, subPath: models}
+          data: {claimName: studio, subPath: data}
+          user: {claimName: studio, subPath: user}
+        """);
+    Policy oneClaim = compile(ofKind(docs, "ValidatingAdmissionPolicy").get(0));
+    String yaml = ofKind(docs, "ConfigMap").get(0).path("data").path("config.yaml").asText();
+    OperatorConfig config = OperatorConfig.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "one claim");
+    for (var profile : Catalog.all()) {
+      var deployment = WorkloadBuilder.build(AppTranslationTest.aiservice(profile.defaults().app()), config).deployment();
+      assertThat(oneClaim.refusals(deployment)).as(profile.defaults().app().value()).isEmpty();
+    }
+    for (String subPath : List.of("models", "Models/loras", "models/", "./models", "", "data/../models")) {
+      Map<String, Object> mount = new LinkedHashMap<>(Map.of("name", "s", "mountPath", "/x"));
+      if (!subPath.isEmpty()) {
+        mount.put("subPath", subPath);
+      }
+      Map<String, Object> writer = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
+          "spec", Map.of("volumes", List.of(Map.of("name", "s", "persistentVolumeClaim", Map.of("claimName", "studio"))),
+              "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(mount)))));
+      assertThat(oneClaim.refusals(writer)).as("writable subPath '" + subPath + "'").isNotEmpty();
+    }
   }
 
   @Test

@@ -246,7 +246,7 @@ class AIServiceReconcilerTest extends OperatorScenario {
 
     AIService stalled = harness.awaitStatus("second-copy", conditionIs(StatusCalculator.STALLED, "True"));
     assertThat(condition(stalled, StatusCalculator.STALLED).orElseThrow().getMessage())
-        .contains("spec.storage.serviceDir").contains("/vol/service/cw/storage/ComfyUI-shared").contains("studio/first-copy");
+        .contains("spec.storage.serviceDir").contains("/vol/service/cw/storage/comfyui-shared").contains("studio/first-copy");
     assertThat(harness.deployment("second-copy")).isNull();
     assertThat(harness.deployment("first-copy")).isNotNull();
 

@@ -90,7 +90,7 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
    * optimistic locking, uid), labels and annotations others added, non-controller owner
    * references, and a Service's allocated addresses and node ports. Pure.
    */
-  static <T extends HasMetadata> T replacement(T desired, T actual) {
+  public static <T extends HasMetadata> T replacement(T desired, T actual) {
     @SuppressWarnings("unchecked")
     T result = (T) Serialization.clone(desired);
     ObjectMeta live = actual.getMetadata();
@@ -133,7 +133,13 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
     if (had == null || wants == null) {
       return;
     }
-    Map<String, String> annotations = new LinkedHashMap<>(had.getAnnotations() == null ? Map.of() : had.getAnnotations());
+    // of others' annotations only the allow-listed ones stay: an AppArmor or seccomp annotation added by hand goes
+    Map<String, String> annotations = new LinkedHashMap<>();
+    (had.getAnnotations() == null ? Map.<String, String>of() : had.getAnnotations()).forEach((key, value) -> {
+      if (OwnedObjectDiff.TEMPLATE_ANNOTATIONS_OTHERS_ADD.contains(key)) {
+        annotations.put(key, value);
+      }
+    });
     annotations.putAll(wants.getAnnotations() == null ? Map.of() : wants.getAnnotations());
     wants.setAnnotations(annotations.isEmpty() ? null : annotations);
     Map<String, String> labels = new LinkedHashMap<>(had.getLabels() == null ? Map.of() : had.getLabels());

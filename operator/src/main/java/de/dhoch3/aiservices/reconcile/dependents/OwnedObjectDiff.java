@@ -28,40 +28,65 @@ import java.util.TreeSet;
 public final class OwnedObjectDiff {
   private static final String OWNED_ANNOTATIONS = Labels.OWNED_ANNOTATIONS;
 
-  private static final Set<String> SERVER_FILLED = Set.of(
-      // Deployment
-      "Deployment:spec.revisionHistoryLimit", "Deployment:spec.progressDeadlineSeconds", "Deployment:spec.strategy.rollingUpdate",
-      // pod templates (Deployment) and their containers
-      "Deployment:spec.template.metadata.creationTimestamp",
-      "Deployment:spec.template.spec.restartPolicy", "Deployment:spec.template.spec.terminationGracePeriodSeconds",
-      "Deployment:spec.template.spec.dnsPolicy", "Deployment:spec.template.spec.securityContext",
-      "Deployment:spec.template.spec.schedulerName", "Deployment:spec.template.spec.serviceAccount",
-      "Deployment:spec.template.spec.enableServiceLinks",
-      "Deployment:spec.template.spec.containers[].terminationMessagePath",
-      "Deployment:spec.template.spec.containers[].terminationMessagePolicy",
-      "Deployment:spec.template.spec.containers[].imagePullPolicy",
-      "Deployment:spec.template.spec.containers[].ports[].protocol",
-      "Deployment:spec.template.spec.containers[].env[].valueFrom.fieldRef.apiVersion",
-      "Deployment:spec.template.spec.initContainers[].terminationMessagePath",
-      "Deployment:spec.template.spec.initContainers[].terminationMessagePolicy",
-      "Deployment:spec.template.spec.initContainers[].imagePullPolicy",
-      "Deployment:spec.template.spec.initContainers[].env[].valueFrom.fieldRef.apiVersion",
-      "Deployment:spec.template.spec.volumes[].configMap.defaultMode",
-      "Deployment:spec.template.spec.volumes[].secret.defaultMode",
-      "Deployment:spec.template.spec.volumes[].projected.defaultMode",
-      "Deployment:spec.template.spec.volumes[].downwardAPI.defaultMode",
-      "Deployment:spec.template.spec.volumes[].hostPath.type",
-      // Service: allocated or defaulted
-      "Service:spec.clusterIP", "Service:spec.clusterIPs", "Service:spec.ipFamilies", "Service:spec.ipFamilyPolicy",
-      "Service:spec.sessionAffinity", "Service:spec.sessionAffinityConfig", "Service:spec.type", "Service:spec.internalTrafficPolicy",
-      "Service:spec.externalTrafficPolicy", "Service:spec.allocateLoadBalancerNodePorts", "Service:spec.healthCheckNodePort",
-      "Service:spec.ports[].protocol", "Service:spec.ports[].targetPort", "Service:spec.ports[].nodePort",
-      // DRA
-      "ResourceClaimTemplate:spec.spec.devices.requests[].exactly.allocationMode",
-      "ResourceClaimTemplate:spec.spec.devices.requests[].exactly.count",
-      "ResourceClaimTemplate:spec.spec.devices.requests[].exactly.adminAccess");
+  /**
+   * Each field the API server fills in when it is left out, with the Kubernetes source line that
+   * does it (kubernetes/kubernetes 1.34: CD = pkg/apis/core/v1/defaults.go, AD =
+   * pkg/apis/apps/v1/defaults.go, AL = pkg/registry/core/service/storage/alloc.go, RD =
+   * pkg/apis/resource/v1/defaults.go, T = staging/src/k8s.io/api/core/v1/types.go). A field that no
+   * server defaults (DRA's adminAccess, a template's enableServiceLinks, which only Pods get) is not
+   * here: added by hand, it is drift.
+   */
+  static final Map<String, String> SERVER_FILLED = Map.ofEntries(
+      Map.entry("Deployment:spec.revisionHistoryLimit", "AD:64-67 (10)"),
+      Map.entry("Deployment:spec.progressDeadlineSeconds", "AD:68-71 (600)"),
+      Map.entry("Deployment:spec.strategy.rollingUpdate", "AD:48-62 (25%, only for type RollingUpdate)"),
+      Map.entry("Deployment:spec.template.spec.restartPolicy", "CD:220-222 (Always)"),
+      Map.entry("Deployment:spec.template.spec.terminationGracePeriodSeconds", "CD:226-229 (30)"),
+      Map.entry("Deployment:spec.template.spec.dnsPolicy", "CD:217-219 (ClusterFirst)"),
+      Map.entry("Deployment:spec.template.spec.securityContext", "CD:223-225 ({})"),
+      Map.entry("Deployment:spec.template.spec.schedulerName", "CD:230-232 (default-scheduler)"),
+      Map.entry("Deployment:spec.template.spec.containers[].terminationMessagePath", "CD:94-96 (/dev/termination-log)"),
+      Map.entry("Deployment:spec.template.spec.containers[].terminationMessagePolicy", "CD:97-99 (File)"),
+      Map.entry("Deployment:spec.template.spec.containers[].imagePullPolicy", "CD:83-93 (Always for latest or no tag, else IfNotPresent)"),
+      Map.entry("Deployment:spec.template.spec.containers[].ports[].protocol", "T:2351 (+default=TCP)"),
+      Map.entry("Deployment:spec.template.spec.containers[].env[].valueFrom.fieldRef.apiVersion", "CD:356-360 (v1)"),
+      Map.entry("Deployment:spec.template.spec.initContainers[].terminationMessagePath", "CD:94-96"),
+      Map.entry("Deployment:spec.template.spec.initContainers[].terminationMessagePolicy", "CD:97-99"),
+      Map.entry("Deployment:spec.template.spec.initContainers[].imagePullPolicy", "CD:83-93"),
+      Map.entry("Deployment:spec.template.spec.initContainers[].env[].valueFrom.fieldRef.apiVersion", "CD:356-360"),
+      Map.entry("Deployment:spec.template.spec.volumes[].configMap.defaultMode", "CD:254-259 (420)"),
+      Map.entry("Deployment:spec.template.spec.volumes[].secret.defaultMode", "CD:248-253 (420)"),
+      Map.entry("Deployment:spec.template.spec.volumes[].projected.defaultMode", "CD:271-276 (420)"),
+      Map.entry("Deployment:spec.template.spec.volumes[].downwardAPI.defaultMode", "CD:260-265 (420)"),
+      Map.entry("Deployment:spec.template.spec.volumes[].hostPath.type", "CD:409-414 (\"\")"),
+      Map.entry("Service:spec.clusterIP", "AL:386 (allocated)"),
+      Map.entry("Service:spec.clusterIPs", "AL:356-365,379 (allocated)"),
+      Map.entry("Service:spec.ipFamilies", "AL:285-301 (cluster default family)"),
+      Map.entry("Service:spec.ipFamilyPolicy", "AL:145-147 (SingleStack)"),
+      Map.entry("Service:spec.sessionAffinity", "CD:107-109 (None)"),
+      Map.entry("Service:spec.sessionAffinityConfig", "CD:110-121 (only for ClientIP)"),
+      Map.entry("Service:spec.type", "CD:123-125 (ClusterIP)"),
+      Map.entry("Service:spec.internalTrafficPolicy", "CD:141-146 (Cluster)"),
+      Map.entry("Service:spec.externalTrafficPolicy", "CD:137-139 (Cluster, NodePort/LoadBalancer)"),
+      Map.entry("Service:spec.allocateLoadBalancerNodePorts", "CD:148-152 (true, LoadBalancer)"),
+      Map.entry("Service:spec.healthCheckNodePort", "AL:504-509,583 (LoadBalancer with Local policy)"),
+      Map.entry("Service:spec.ports[].protocol", "CD:128-130 (TCP)"),
+      Map.entry("Service:spec.ports[].targetPort", "CD:131-133 (the port)"),
+      Map.entry("Service:spec.ports[].nodePort", "AL:497-502,514-563 (NodePort/LoadBalancer)"),
+      // the DefaultIngressClass admission plugin (on by default) sets the cluster's default class
+      // when none is given: plugin/pkg/admission/network/defaultingressclass/admission.go:125
+      Map.entry("Ingress:spec.ingressClassName", "defaultingressclass/admission.go:125"),
+      Map.entry("ResourceClaimTemplate:spec.spec.devices.requests[].exactly.allocationMode", "RD:33-35 (ExactCount)"),
+      Map.entry("ResourceClaimTemplate:spec.spec.devices.requests[].exactly.count", "RD:37-39 (1)"));
 
-  /** Probe fields the server defaults, for every probe of every container. */
+  /**
+   * Pod-template annotations others may add without it being drift: only kubectl rollout restart's.
+   * Every other one (AppArmor, seccomp, anything *.security.*, a container runtime's) is the
+   * operator's to decide and is reverted.
+   */
+  static final Set<String> TEMPLATE_ANNOTATIONS_OTHERS_ADD = Set.of("kubectl.kubernetes.io/restartedAt");
+
+  /** Probe fields the server defaults, for every probe of every container (CD:234-246; scheme CD:322, httpGet only). */
   private static final Set<String> PROBE_FILLED = Set.of("timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold", "scheme");
 
   private static final Set<String> NOT_COMPARED = Set.of("apiVersion", "kind", "metadata", "status");
@@ -132,7 +157,16 @@ public final class OwnedObjectDiff {
   private static void compare(String kind, String path, JsonNode want, JsonNode have, List<String> found) {
     if (empty(want)) {
       if (!empty(have) && !serverFilled(kind, path) && !othersMayAdd(path)) {
-        found.add(path + ": added");
+        if (have.isObject() && path.endsWith("template.metadata.annotations")) {
+          // key by key: kubectl rollout restart's may stay, any other is drift
+          have.fieldNames().forEachRemaining(key -> {
+            if (!othersMayAdd(path + "." + key)) {
+              found.add(path + "." + key + ": added");
+            }
+          });
+        } else {
+          found.add(path + ": added");
+        }
       }
       return;
     }
@@ -151,8 +185,8 @@ public final class OwnedObjectDiff {
       }
       for (Iterator<String> names = have.fieldNames(); names.hasNext(); ) {
         String field = names.next();
-        if (!want.has(field) && !empty(have.get(field)) && !othersMayAdd(path + "." + field) && !othersMayAdd(path) && !serverFilled(kind, path + "." + field)) {
-          found.add(path + "." + field + ": added");
+        if (!want.has(field)) {
+          compare(kind, path + "." + field, null, have.get(field), found);
         }
       }
     } else if (want.isArray()) {
@@ -168,9 +202,16 @@ public final class OwnedObjectDiff {
     }
   }
 
-  /** Pod-template labels and annotations others add (kubectl rollout restart's restartedAt): never reverted, no restart loop. */
+  /**
+   * Pod-template labels others add, and the annotations of {@link #TEMPLATE_ANNOTATIONS_OTHERS_ADD}
+   * (kubectl rollout restart's restartedAt): never reverted, no restart loop.
+   */
   private static boolean othersMayAdd(String path) {
-    return path.endsWith("template.metadata.labels") || path.endsWith("template.metadata.annotations");
+    if (path.endsWith("template.metadata.labels") || path.contains("template.metadata.labels.")) {
+      return true;
+    }
+    int at = path.indexOf("template.metadata.annotations.");
+    return at >= 0 && TEMPLATE_ANNOTATIONS_OTHERS_ADD.contains(path.substring(at + "template.metadata.annotations.".length()));
   }
 
   private static boolean sameValue(String path, JsonNode want, JsonNode have) {
@@ -189,7 +230,7 @@ public final class OwnedObjectDiff {
 
   private static boolean serverFilled(String kind, String path) {
     String generic = path.replaceAll("\\[\\d+]", "[]");
-    if (SERVER_FILLED.contains(kind + ":" + generic)) {
+    if (SERVER_FILLED.containsKey(kind + ":" + generic)) {
       return true;
     }
     // probes of any container: spec.template.spec.containers[].readinessProbe.periodSeconds, ...httpGet.scheme
@@ -214,6 +255,21 @@ public final class OwnedObjectDiff {
   public static boolean labelledFor(HasMetadata object, String aiServiceName) {
     Map<String, String> labels = orEmpty(object.getMetadata().getLabels());
     return Labels.OPERATOR.equals(labels.get(Labels.MANAGED_BY)) && aiServiceName.equals(labels.get(Labels.INSTANCE));
+  }
+
+  /** The object to PUT over {@code actual} (see the dependents' update): the desired one with the live identity and allocations. */
+  public static <T extends HasMetadata> T replacement(T desired, T actual) {
+    return OwnedDependent.replacement(desired, actual);
+  }
+
+  /** Whether the object names this uid as its controller. */
+  public static boolean controlledBy(HasMetadata object, String uid) {
+    for (OwnerReference ref : object.getMetadata().getOwnerReferences()) {
+      if (uid.equals(ref.getUid()) && Boolean.TRUE.equals(ref.getController())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether the object names this uid among its owners. */
