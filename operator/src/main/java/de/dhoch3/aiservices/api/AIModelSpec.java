@@ -51,6 +51,11 @@ public class AIModelSpec {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @ValidationRule(value = "(has(self.url) ? 1 : 0) + (has(self.huggingFace) ? 1 : 0) + (has(self.civitai) ? 1 : 0) == 1",
       message = "set exactly one of url, huggingFace, civitai")
+  // the authority of an https URL is what lies between https:// and the first / ? or #
+  @ValidationRule(value = "!has(self.url) || !self.url.matches('^https://[^/?#]*@')",
+      message = "url: user-info (user:password@) is refused; give a token through spec.secretRef")
+  @ValidationRule(value = "!has(self.url) || !self.url.matches('^https://([[]|[0-9.]+([:/?#]|$)|0[xX][0-9a-fA-F]+([:/?#]|$))')",
+      message = "url: an IP address is refused; downloads go to a public host by name")
   public static class Source {
     @Pattern("^https://[^\\s]+$")
     @Size(max = 2048)

@@ -71,7 +71,8 @@ public record OwnedSettings(
       // env_prefix INVOKEAI_, names case-insensitive); docker-entrypoint.sh:17,39-47 (CONTAINER_UID
       // switches the UID, even to 0; PUBLIC_KEY starts an SSH server)
       App.INVOKEAI, new OwnedSettings(
-          List.of(),
+          // invokeai/frontend/cli/arg_parser.py:14-15
+          List.of("--root", "--config"),
           List.of("INVOKEAI_ROOT", "INVOKEAI_HOST", "INVOKEAI_PORT", "INVOKEAI_OUTPUTS_DIR", "INVOKEAI_MODELS_DIR", "INVOKEAI_DB_DIR",
               "INVOKEAI_CUSTOM_NODES_DIR", "INVOKEAI_DOWNLOAD_CACHE_DIR", "INVOKEAI_CONVERT_CACHE_DIR", "INVOKEAI_LEGACY_CONF_DIR",
               "INVOKEAI_STYLE_PRESETS_DIR", "INVOKEAI_WORKFLOW_THUMBNAILS_DIR", "INVOKEAI_PROFILES_DIR", "INVOKEAI_LOG_HANDLERS",

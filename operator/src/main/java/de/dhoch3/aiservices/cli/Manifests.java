@@ -110,6 +110,19 @@ final class Manifests {
     boolean strict = !lenient || AISERVICE_KIND.matcher(new String(content, java.nio.charset.StandardCharsets.UTF_8)).find();
     List<Doc> docs = new ArrayList<>();
     try {
+      // anchors, aliases and merge keys: expanded as kubectl does (Jackson alone would misread them)
+      List<JsonNode> expanded = YamlAliases.resolve(content, source);
+      if (expanded != null) {
+        expanded.stream().filter(kind).forEach(node -> docs.add(new Doc(source, (ObjectNode) node)));
+        return docs;
+      }
+    } catch (InvalidManifest e) {
+      if (strict) {
+        throw e;
+      }
+      return docs;
+    }
+    try {
       var parser = YAML.getFactory().createParser(content);
       var values = YAML.readValues(parser, JsonNode.class);
       while (values.hasNextValue()) {

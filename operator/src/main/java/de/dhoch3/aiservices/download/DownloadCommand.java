@@ -52,6 +52,10 @@ public final class DownloadCommand implements Callable<Integer> {
   @Option(names = "--stall-timeout-ms", defaultValue = "120000", description = "Reconnect when no byte came for this long (default: ${DEFAULT-VALUE}).")
   long stallTimeoutMs;
 
+  @Option(names = "--allow-private-addresses", description = "Also connect to loopback, link-local and private addresses"
+      + " (a local test server, an internal mirror). The operator's Jobs never set it.")
+  boolean allowPrivateAddresses;
+
   @Spec
   CommandSpec spec;
 
@@ -77,7 +81,8 @@ public final class DownloadCommand implements Callable<Integer> {
         throw new IllegalArgumentException("--attempts and --stall-timeout-ms must be positive, --retry-delay-ms and --size not negative");
       }
       Downloader.Options options = new Downloader.Options(parse(url), dir, file, StoreFile.checkSha256(sha256), size, token,
-          progressFile, attempts, Duration.ofMillis(retryDelayMs), Duration.ofMillis(stallTimeoutMs));
+          progressFile, attempts, Duration.ofMillis(retryDelayMs), Duration.ofMillis(stallTimeoutMs),
+          allowPrivateAddresses);
       outcome = new Downloader(options, out).run();
     } catch (IllegalArgumentException e) {
       outcome = Outcome.error(Outcome.Result.Invalid, file, e.getMessage()).redact(token);

@@ -41,7 +41,7 @@ public final class Downloader {
 
   /** What to fetch and where to; {@code size}, {@code sha256}, {@code token} and {@code progressFile} may be null. */
   public record Options(URI url, Path dir, String file, String sha256, Long size, String token, Path progressFile,
-      int attempts, Duration retryDelay, Duration stallTimeout) {}
+      int attempts, Duration retryDelay, Duration stallTimeout, boolean allowPrivateAddresses) {}
 
   static final int MAX_REDIRECTS = 10;
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
@@ -69,6 +69,7 @@ public final class Downloader {
         .connectTimeout(CONNECT_TIMEOUT)
         .build();
     checkScheme(options.url(), null);
+    Destinations.check(options.url(), options.allowPrivateAddresses());
   }
 
   public Outcome run() {
@@ -303,6 +304,7 @@ public final class Downloader {
           .orElseThrow(() -> new IOException(Redact.url(response.uri()) + " redirected (" + status + ") without a Location"));
       URI next = uri.resolve(location.trim());
       checkScheme(next, uri);
+      Destinations.check(next, o.allowPrivateAddresses());
       uri = next;
     }
     throw new IOException("more than " + MAX_REDIRECTS + " redirects from " + Redact.url(o.url()));

@@ -92,6 +92,8 @@ public final class ModelJobs {
     }
     if (url != null && !url.matches("https://[^\\s'\"]+")) {
       problems.add(new SpecProblem("spec.source.url", "'" + url + "' is not an https URL; give e.g. https://example.com/models/file.safetensors"));
+    } else if (spec.source.url != null) {
+      problems.addAll(destinationProblems(spec.source.url, spec.secretRef != null, config));
     }
     String fileName = spec.fileName != null ? spec.fileName : defaultName;
     if (fileName == null || fileName.isEmpty() || fileName.contains("/") || fileName.contains("\\") || fileName.startsWith(".")
@@ -113,6 +115,52 @@ public final class ModelJobs {
     return new Plan(url, spec.category, fileName, spec.category + "/" + fileName, store);
   }
 
+  /**
+   * Where a url source may point, and where its token may go. The download program checks the
+   * resolved address again (download/Destinations), redirects included; these are the rules an
+   * author can be told at once: no credentials in the URL, no IP address, no cluster-internal or
+   * local name, and a token only for a host the admin lists (Hugging Face's and Civitai's sources
+   * send it to their own host).
+   */
+  static List<SpecProblem> destinationProblems(String url, boolean withToken, OperatorConfig config) {
+    List<SpecProblem> problems = new ArrayList<>();
+    java.net.URI uri;
+    try {
+      uri = new java.net.URI(url);
+    } catch (java.net.URISyntaxException e) {
+      problems.add(new SpecProblem("spec.source.url", "'" + url + "' is not a URL (" + e.getReason() + ")"));
+      return problems;
+    }
+    if (uri.getRawUserInfo() != null) {
+      problems.add(new SpecProblem("spec.source.url", "a URL with user-info (user:password@) is refused: credentials belong in a Secret"
+          + " named by spec.secretRef"));
+      return problems;
+    }
+    String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(java.util.Locale.ROOT);
+    if (host.endsWith(".")) {
+      host = host.substring(0, host.length() - 1);
+    }
+    String lastLabel = host.substring(host.lastIndexOf('.') + 1);
+    if (host.isEmpty() || host.startsWith("[") || lastLabel.matches("[0-9]+|0x[0-9a-f]+") || !host.contains(".")) {
+      problems.add(new SpecProblem("spec.source.url", "'" + host + "' is an IP address or a single-label name: downloads go to a public"
+          + " host by name (an address could be the cluster's own services or the node's metadata service)"));
+      return problems;
+    }
+    for (String internal : List.of("localhost", "local", "svc", "cluster.local", "internal", "localdomain", "home.arpa")) {
+      if (host.equals(internal) || host.endsWith("." + internal)) {
+        problems.add(new SpecProblem("spec.source.url", "'" + host + "' is a local or cluster-internal name (." + internal + "); downloads"
+            + " come from public hosts"));
+        return problems;
+      }
+    }
+    final String h = host;
+    if (withToken && config.policy.tokenHosts.stream().noneMatch(allowed -> allowed.equalsIgnoreCase(h))) {
+      problems.add(new SpecProblem("spec.secretRef", "the token would be sent to " + host + ", which the admin does not list"
+          + " (policy.tokenHosts: " + config.policy.tokenHosts + "); use a huggingFace or civitai source, remove secretRef, or ask the admin"));
+    }
+    return problems;
+  }
+
   private static VolumeOf store(AIModelSpec spec, OperatorConfig config) {
     var ref = spec.models != null ? spec.models : config.storage.models;
     String field = spec.models != null ? "spec.models" : "operator configuration storage.models";
@@ -123,6 +171,24 @@ public final class ModelJobs {
     String subPath = SafePaths.join(base, spec.category == null ? "" : spec.category);
     VolumeBuilder volume = new VolumeBuilder().withName("store");
     if (ref.claimName != null) {
+      // the Job mounts its claim writable: only a claim that holds the store (never another app's data)
+      List<String> storeClaims = config.storage.allStoreClaims().stream().map(c -> c.contains("/") ? c.substring(0, c.indexOf('/')) : c).toList();
+      if (!storeClaims.contains(ref.claimName)) {
+        throw new InvalidSpecException(field + ".claimName", "'" + ref.claimName + "' is not a claim of the model store " + storeClaims
+            + " (storage.models, storage.storeClaims): a download Job writes only into the store; name the store's claim or leave spec.models out");
+      }
+      // where the claim holds the store in a folder beside other roles, only inside that folder
+      boolean inside = config.storage.allStoreClaims().stream().anyMatch(store -> {
+        int slash = store.indexOf('/');
+        String claim = slash < 0 ? store : store.substring(0, slash);
+        String storeBase = slash < 0 ? "" : String.join("/", store.substring(slash + 1).split("/+")).toLowerCase(java.util.Locale.ROOT);
+        String mine = base.toLowerCase(java.util.Locale.ROOT);
+        return claim.equals(ref.claimName) && (storeBase.isEmpty() || mine.equals(storeBase) || mine.startsWith(storeBase + "/"));
+      });
+      if (!inside) {
+        throw new InvalidSpecException(field + ".subPath", "'" + base + "' lies outside the model store's folder on claim '" + ref.claimName
+            + "' (" + config.storage.allStoreClaims() + "): a download Job writes only into the store; leave spec.models out");
+      }
       volume.withNewPersistentVolumeClaim().withClaimName(ref.claimName).endPersistentVolumeClaim();
     } else if (ref.hostPath != null) {
       String host = SafePaths.absolute(field + ".hostPath", ref.hostPath);

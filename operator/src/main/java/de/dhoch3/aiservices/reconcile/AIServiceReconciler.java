@@ -36,6 +36,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import de.dhoch3.aiservices.workload.DataFolder;
+import de.dhoch3.aiservices.workload.ServedHost;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +70,8 @@ public class AIServiceReconciler implements Reconciler<AIService> {
   static final String POD_EVENT_SOURCE = "pods";
   static final String DATA_FOLDER_INDEX = "data-folder";
   static final String DATA_FOLDER_ABOVE_INDEX = "data-folder-above";
+  static final String HOST_INDEX = "ingress-host";
+  static final String WILDCARD_INDEX = "ingress-host-wildcard";
   /** A conflict ends when the other AIService goes away, which sends no event here: look again. */
   static final Duration CONFLICT_RECHECK = Duration.ofSeconds(60);
   /** How often the Events of a pod still being set up are read again. */
@@ -109,6 +112,11 @@ public class AIServiceReconciler implements Reconciler<AIService> {
         ai -> DataFolder.keys(ai, config));
     context.getPrimaryCache().addIndexer(DATA_FOLDER_ABOVE_INDEX,
         ai -> DataFolder.keys(ai, config).stream().flatMap(key -> DataFolder.ancestors(key).stream()).distinct().toList());
+    // each AIService under the host it serves, and under the wildcard that would cover it
+    context.getPrimaryCache().addIndexer(HOST_INDEX,
+        ai -> ServedHost.of(ai, config).map(served -> List.of(served.host())).orElse(List.of()));
+    context.getPrimaryCache().addIndexer(WILDCARD_INDEX,
+        ai -> ServedHost.of(ai, config).map(ServedHost::coveringWildcard).map(List::of).orElse(List.of()));
     return List.of(pods);
   }
 
@@ -123,6 +131,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
             + " such as NVIDIA's); this one does not: use gpu.mode exclusive or shared");
       }
       checkDataFolderIsOwn(ai, context);
+      checkHostIsOwn(ai, context);
       if (stalledFor(ai, NameTaken.REASON)) {
         // a name was taken by someone else: look again (the only GETs the operator makes) before writing anything
         foreignObject(workload, ai).ifPresent(taken -> {
@@ -134,7 +143,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
       announce(ai, status);
       statusUpdater.update(ai, status);
       // a conflict or a taken name ends when the other object goes away, which sends no event here
-      return invalid instanceof DataFolderConflict || invalid instanceof NameTaken
+      return invalid instanceof DataFolderConflict || invalid instanceof NameTaken || invalid instanceof HostTaken
           ? UpdateControl.<AIService>noUpdate().rescheduleAfter(CONFLICT_RECHECK)
           : UpdateControl.noUpdate();
     }
@@ -184,7 +193,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
           .filter(other -> !other.getMetadata().getUid().equals(ai.getMetadata().getUid()))
           .filter(other -> other.getMetadata().getDeletionTimestamp() == null)
           .filter(other -> !stalledFor(other, StatusCalculator.REASON_DATA_FOLDER_IN_USE))
-          .filter(other -> runsWithoutProblem(other) || FIRST_CREATED.compare(other, ai) < 0)
+          .filter(other -> holdsBefore(other, ai))
           .min(FIRST_CREATED)
           .ifPresent(holder -> {
             throw new DataFolderConflict(key, holder);
@@ -192,9 +201,62 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     }
   }
 
+  /**
+   * One host and path is served by one AIService in the whole cluster: a later AIService (any
+   * namespace) asking for a host and path another already serves (the same host with an
+   * overlapping Prefix path, or a wildcard covering it) would take its traffic. The holder is the
+   * one already running on it, else the one created first; the other stalls with HostTaken.
+   */
+  private void checkHostIsOwn(AIService ai, Context<AIService> context) {
+    ServedHost served = ServedHost.of(ai, config).orElse(null);
+    if (served == null) {
+      return;
+    }
+    List<AIService> candidates = new ArrayList<>(context.getPrimaryCache().byIndex(HOST_INDEX, served.host()));
+    if (served.host().startsWith("*.")) {
+      candidates.addAll(context.getPrimaryCache().byIndex(WILDCARD_INDEX, served.host()));
+    } else if (served.coveringWildcard() != null) {
+      candidates.addAll(context.getPrimaryCache().byIndex(HOST_INDEX, served.coveringWildcard()));
+    }
+    candidates.stream()
+        .filter(other -> !other.getMetadata().getUid().equals(ai.getMetadata().getUid()))
+        .filter(other -> other.getMetadata().getDeletionTimestamp() == null)
+        .filter(other -> !stalledFor(other, HostTaken.REASON))
+        .filter(other -> ServedHost.of(other, config).map(theirs -> theirs.pathsOverlap(served)).orElse(false))
+        .filter(other -> holdsBefore(other, ai))
+        .min(FIRST_CREATED)
+        .ifPresent(holder -> {
+          throw new HostTaken(served, holder, ServedHost.of(holder, config).orElseThrow());
+        });
+  }
+
+  static final class HostTaken extends InvalidSpecException {
+    static final String REASON = "HostTaken";
+
+    @Override
+    public String reason() {
+      return REASON;
+    }
+
+    HostTaken(ServedHost wanted, AIService holder, ServedHost held) {
+      super("spec.expose.ingress.host", "'" + wanted.host() + wanted.path() + "' is already served by AIService "
+          + holder.getMetadata().getNamespace() + "/" + holder.getMetadata().getName() + " ('" + held.host() + held.path()
+          + "'); one host and path belongs to one app: choose another host (or path)");
+    }
+  }
+
   private static boolean stalledFor(AIService ai, String reason) {
     return StatusCalculator.find(ai.getStatus(), StatusCalculator.STALLED)
         .filter(c -> "True".equals(c.getStatus()) && reason.equals(c.getReason())).isPresent();
+  }
+
+  /**
+   * Whether {@code other} holds a contested folder or host before {@code ai}: one running without
+   * problem does; else the one created first, but never against one that runs (an older
+   * AIService made invalid on purpose must not stall a running app and then take its folders).
+   */
+  private static boolean holdsBefore(AIService other, AIService ai) {
+    return runsWithoutProblem(other) || !runsWithoutProblem(ai) && FIRST_CREATED.compare(other, ai) < 0;
   }
 
   /** It was given its workload: the last reconcile found the spec valid. */
@@ -363,6 +425,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     }
     switch (now.getReason()) {
       case StatusCalculator.REASON_INVALID_SPEC, StatusCalculator.REASON_DATA_FOLDER_IN_USE, StatusCalculator.REASON_APPLY_FAILED, NameTaken.REASON,
+          HostTaken.REASON,
           PodProblem.POD_CREATION_FAILED, PodProblem.INSUFFICIENT_GPU, PodProblem.UNSCHEDULABLE, PodProblem.MOUNT_FAILED,
           PodProblem.CONFIG_ERROR, PodProblem.IMAGE_PULL, PodProblem.CRASH_LOOP, PodProblem.PROGRESS_DEADLINE ->
           events.warning(ai, now.getReason(), now.getMessage());

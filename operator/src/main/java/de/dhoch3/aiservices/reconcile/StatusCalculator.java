@@ -3,6 +3,7 @@ package de.dhoch3.aiservices.reconcile;
 import de.dhoch3.aiservices.api.AIService;
 import de.dhoch3.aiservices.api.AIServiceStatus;
 import de.dhoch3.aiservices.validation.InvalidSpecException;
+import de.dhoch3.aiservices.reconcile.dependents.OwnedObjectDiff;
 import de.dhoch3.aiservices.workload.Workload;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -46,7 +47,10 @@ public final class StatusCalculator {
     status.url = workload.url();
     status.modelPaths = workload.modelPaths().isEmpty() ? null : PrepareReport.apply(workload.modelPaths(), pods);
     int desired = status.replicas;
-    boolean rolledOut = actual != null && actual.getStatus() != null
+    // the Deployment seen must be the one this generation asks for: right after an update the cache
+    // may still hold the old one, fully rolled out, which says nothing about the change
+    boolean current = actual != null && OwnedObjectDiff.differences(workload.deployment(), actual, null).isEmpty();
+    boolean rolledOut = current && actual.getStatus() != null
         && actual.getStatus().getObservedGeneration() != null
         && actual.getStatus().getObservedGeneration() >= Optional.ofNullable(actual.getMetadata().getGeneration()).orElse(0L)
         && Optional.ofNullable(actual.getStatus().getUpdatedReplicas()).orElse(0) >= desired;

@@ -35,7 +35,9 @@ public final class StorageResolver {
     if (problems.isEmpty()) {
       Roots roots = new Roots(models, data, user);
       List<String> overlaps = new ArrayList<>(StorageRoles.claimOverlaps(roots, field(spec, "models"), field(spec, "data"), field(spec, "user")));
-      for (String use : StorageRoles.storeClaimUse(roots, field(spec, "data"), field(spec, "user"), config)) {
+      List<String> uses = new ArrayList<>(StorageRoles.storeClaimUse(roots, field(spec, "data"), field(spec, "user"), config));
+      uses.addAll(StorageRoles.adminClaimUse(roots, new String[] {field(spec, "models"), field(spec, "data"), field(spec, "user")}, config));
+      for (String use : uses) {
         String useField = use.substring(0, use.indexOf(':'));
         if (overlaps.stream().noneMatch(p -> p.startsWith(useField + ":"))) {
           overlaps.add(use);

@@ -130,6 +130,37 @@ public final class StorageRoles {
   }
 
   /**
+   * A claim the admin configured for a role (storage.models/data/user) is that role's: another
+   * role may not use it, and the role itself only with the configured subPath. Otherwise an author
+   * could mount the share's read-only input as data, or, where the claim holds several roles side
+   * by side, a folder an app turned into a symbolic link (kubelet follows links that stay inside
+   * the volume) into the store or another team's data.
+   */
+  static List<String> adminClaimUse(StorageResolver.Roots roots, String[] fields, OperatorConfig config) {
+    List<String> problems = new ArrayList<>();
+    StorageRoot[] mine = {roots.models(), roots.data(), roots.user()};
+    for (int i = 0; i < ROLES.size(); i++) {
+      StorageRoot root = mine[i];
+      if (root.claimName() == null || !fields[i].startsWith("spec.")) {
+        continue;
+      }
+      for (String role : ROLES) {
+        VolumeRef configured = defaultOf(config, role);
+        if (configured == null || configured.claimName == null || !configured.claimName.equals(root.claimName())) {
+          continue;
+        }
+        String base = configured.subPath == null ? "" : String.join("/", configured.subPath.split("/+")).replaceAll("^/|/$", "");
+        if (!role.equals(ROLES.get(i)) || !base.equalsIgnoreCase(root.basePath())) {
+          problems.add(fields[i] + ": claim '" + root.claimName() + "' is the admin's " + role + " storage (storage." + role + ": subPath '"
+              + display(base) + "'); as " + ROLES.get(i) + " storage at '" + display(root.basePath()) + "' it would reach folders"
+              + " that are not this app's: leave spec.storage." + ROLES.get(i) + " out, or use a claim of your own");
+        }
+      }
+    }
+    return problems;
+  }
+
+  /**
    * Whether two folders of one volume overlap. Case is ignored: on an SMB share (and most NAS
    * exports to Windows clients) Models and models are the same folder.
    */

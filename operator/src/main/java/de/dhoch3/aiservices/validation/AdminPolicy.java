@@ -15,7 +15,9 @@ import java.util.regex.Pattern;
 public final class AdminPolicy {
   private AdminPolicy() {}
 
-  public static List<SpecProblem> problems(AIServiceSpec spec, String name, OperatorConfig config) {
+  static final String TRAEFIK_MIDDLEWARES = "traefik.ingress.kubernetes.io/router.middlewares";
+
+  public static List<SpecProblem> problems(AIServiceSpec spec, String name, String namespace, OperatorConfig config) {
     OperatorConfig.Policy policy = config.policy;
     List<SpecProblem> problems = new ArrayList<>();
     if (!policy.allowUnmanagedGpu) {
@@ -54,7 +56,23 @@ public final class AdminPolicy {
         problems.add(new SpecProblem("spec.expose.ingress.host", "'" + host + "' is not below the studio's domains " + suffixes
             + " (policy.ingressHostSuffixes); use e.g. " + name + "." + suffixes.get(0) + ", or leave host out"));
       }
+      if (host != null && host.startsWith("*.") && !policy.allowWildcardHosts) {
+        problems.add(new SpecProblem("spec.expose.ingress.host", "'" + host + "' is a wildcard: it would take every name below "
+            + host.substring(2) + "; the admin does not allow it (policy.allowWildcardHosts: false): name one host"));
+      }
       if (expose.ingress.annotations != null) {
+        String middlewares = expose.ingress.annotations.get(TRAEFIK_MIDDLEWARES);
+        if (middlewares != null) {
+          for (String middleware : middlewares.split(",")) {
+            String ref = middleware.trim();
+            // Traefik names a CRD middleware <namespace>-<name>@kubernetescrd: only this namespace's
+            if (ref.endsWith("@kubernetescrd") && !ref.startsWith(namespace + "-")) {
+              problems.add(new SpecProblem("spec.expose.ingress.annotations." + TRAEFIK_MIDDLEWARES, "'" + ref + "' is not a middleware of"
+                  + " this namespace (" + namespace + "-<name>@kubernetescrd): another team's middleware (its auth, its redirects) is not"
+                  + " this app's to use; define one in " + namespace));
+            }
+          }
+        }
         for (String key : expose.ingress.annotations.keySet()) {
           for (String pattern : policy.refusedAnnotationPatterns) {
             if (Pattern.compile(pattern).matcher(key).matches()) {

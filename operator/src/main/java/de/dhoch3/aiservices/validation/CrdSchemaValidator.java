@@ -50,6 +50,7 @@ public final class CrdSchemaValidator {
   private static volatile CrdSchemaValidator instance;
 
   private final JsonNode openApiSchema;
+  private final String servedKind;
   private final Schema schema;
   /** Compiled rules and messageExpressions by their source text. */
   private final Map<String, CelRuntime.Program> programs;
@@ -65,6 +66,7 @@ public final class CrdSchemaValidator {
     if (version == null) {
       throw new IllegalStateException("the CRD has no version " + AIService.VERSION);
     }
+    this.servedKind = crd.path("spec").path("names").path("kind").asText("AIService");
     this.openApiSchema = version.path("schema").path("openAPIV3Schema");
     this.schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(openApiSchema);
     this.programs = compileRules(openApiSchema);
@@ -103,8 +105,8 @@ public final class CrdSchemaValidator {
       problems.add(new SpecProblem("apiVersion", "'" + apiVersion + "' is not served; use " + API_VERSION));
     }
     String kind = manifest.path("kind").asText();
-    if (!"AIService".equals(kind)) {
-      problems.add(new SpecProblem("kind", "'" + kind + "' is not served by this CRD; use AIService"));
+    if (!servedKind.equals(kind)) {
+      problems.add(new SpecProblem("kind", "'" + kind + "' is not served by this CRD; use " + servedKind));
     }
     String name = manifest.path("metadata").path("name").asText("");
     if (name.isEmpty()) {
@@ -124,12 +126,40 @@ public final class CrdSchemaValidator {
       problems.add(new SpecProblem("spec", "required: at least spec.app"));
       return problems;
     }
+    outOfRange(manifest.get("spec"), "spec", problems);
     problems.addAll(schemaProblems(manifest));
     unknownFields(openApiSchema.path("properties").path("spec"), manifest.get("spec"), "spec", problems);
+    manifest.fieldNames().forEachRemaining(top -> {
+      if (!List.of("apiVersion", "kind", "metadata", "spec", "status").contains(top)) {
+        problems.add(new SpecProblem(top, "unknown field: a " + servedKind + " has apiVersion, kind, metadata and spec"
+            + " (kubectl's strict validation refuses it); remove it"));
+      }
+    });
     // like the API server, report rule failures together with schema errors
     List<SpecProblem> found = List.copyOf(problems);
     celRules(openApiSchema, manifest, "", found, problems);
     return problems;
+  }
+
+  /**
+   * Whole numbers beyond 64 bits: the API server's JSON decoding keeps integers as int64, so a
+   * larger one is no integer there and the schema refuses it; named here by field, never as a
+   * parser's message.
+   */
+  private static void outOfRange(JsonNode value, String path, List<SpecProblem> problems) {
+    if (value == null) {
+      return;
+    }
+    if (value.isBigInteger() && !value.canConvertToLong()) {
+      problems.add(new SpecProblem(path, "'" + value.asText() + "' is too large: Kubernetes whole numbers are 64-bit"
+          + " (at most 9223372036854775807); give a smaller number"));
+    } else if (value.isObject()) {
+      value.fields().forEachRemaining(e -> outOfRange(e.getValue(), child(path, e.getKey()), problems));
+    } else if (value.isArray()) {
+      for (int i = 0; i < value.size(); i++) {
+        outOfRange(value.get(i), path + "[" + i + "]", problems);
+      }
+    }
   }
 
   // ---- openAPIV3Schema -------------------------------------------------------------------------

@@ -34,6 +34,11 @@ public final class OwnedSettingsRules {
       for (int i = 0; i < spec.container.command.size(); i++) {
         argProblem("spec.container.command[" + i + "]", spec.container.command.get(i), owned, tunnels, problems);
       }
+      interpreterProblem("spec.container.command", spec.container.command, owned, problems);
+    }
+    if (argsEnv == null && spec.args != null) {
+      // without an args variable, spec.args replace the image's command arguments: the same holds
+      interpreterProblem("spec.args", spec.args, owned, problems);
     }
     if (spec.env != null) {
       for (int i = 0; i < spec.env.size(); i++) {
@@ -62,6 +67,24 @@ public final class OwnedSettingsRules {
     return problems;
   }
 
+  /** Shells and interpreters given code inline compute any flag or env at run time, past every check here. */
+  private static final List<String> INTERPRETERS = List.of("sh", "bash", "dash", "ash", "zsh", "ksh", "busybox", "env");
+
+  private static void interpreterProblem(String field, List<String> words, OwnedSettings owned, List<SpecProblem> problems) {
+    if (owned.flags().isEmpty() && owned.env().isEmpty()) {
+      return; // app: custom, nothing owned
+    }
+    for (int i = 0; i < words.size(); i++) {
+      String word = words.get(i) == null ? "" : words.get(i).trim();
+      String base = word.substring(word.lastIndexOf('/') + 1);
+      if (i == 0 && INTERPRETERS.contains(base) || word.equals("-c")) {
+        problems.add(new SpecProblem(field + "[" + i + "]", "'" + word + "' runs code given inline, which can set any of the app's folders,"
+            + " ports or env past the operator's checks; give the app's own program and its arguments (or use app: custom)"));
+        return;
+      }
+    }
+  }
+
   private static boolean ownsEnv(OwnedSettings owned, String name) {
     String compared = owned.envCaseInsensitive() ? name.toUpperCase(Locale.ROOT) : name;
     for (String own : owned.env()) {
@@ -77,9 +100,21 @@ public final class OwnedSettingsRules {
     if (value == null) {
       return;
     }
+    if (value.contains("$(") && (!owned.flags().isEmpty() || !owned.env().isEmpty())) {
+      // kubelet expands $(VAR) in command and args from the container's env: a flag assembled there is not checked here
+      problems.add(new SpecProblem(field, "'$(' asks kubelet to expand an env variable here, which can assemble any flag past the"
+          + " operator's checks; write the value out (a literal $ is $$)"));
+      return;
+    }
     for (String word : value.trim().split("\\s+")) {
       // shlex (Forge's launch.py) removes quotes and backslashes: "--data-dir" is --data-dir
       String token = word.replace("\"", "").replace("'", "").replace("\\", "");
+      // NAME=value before a program sets its env (sh, env): an owned name is re-set that way too
+      if (token.matches("[A-Za-z_][A-Za-z0-9_]*=.*") && ownsEnv(owned, token.substring(0, token.indexOf('=')))) {
+        problems.add(new SpecProblem(field, "'" + token.substring(0, token.indexOf('=')) + "' is set by the operator; it cannot be re-set"
+            + " through the command either: remove it"));
+        return;
+      }
       if (!token.startsWith("--") || token.length() < 3) {
         continue;
       }

@@ -70,7 +70,7 @@ record ResolvedSpec(
     }
     ContainerPaths paths = containerPaths(defaults.paths(), spec.container, problems);
     problems.addAll(ContainerPathRules.storeApart(paths, spec.container));
-    problems.addAll(de.dhoch3.aiservices.validation.AdminPolicy.problems(spec, ai.getMetadata().getName(), config));
+    problems.addAll(de.dhoch3.aiservices.validation.AdminPolicy.problems(spec, ai.getMetadata().getName(), ai.getMetadata().getNamespace(), config));
     problems.addAll(KubernetesValues.problems(spec));
     problems.addAll(de.dhoch3.aiservices.validation.OwnedSettingsRules.problems(
         spec, de.dhoch3.aiservices.apps.OwnedSettings.of(spec.app), defaults.argsEnv(), config));
@@ -156,6 +156,15 @@ record ResolvedSpec(
   private static void nestedTargets(List<AppLayout.StoreMount> mounts, List<String> fields, ContainerPaths paths, List<SpecProblem> problems) {
     for (int i = 0; i < mounts.size(); i++) {
       String target = mounts.get(i).target();
+      // a read-only store mount around a writable folder would need that folder's mount point inside the store
+      boolean link = paths.data() != null && target.startsWith(paths.data() + "/");
+      for (String writable : new String[] {paths.data(), paths.output(), paths.workflows(), paths.input()}) {
+        if (!link && writable != null && ContainerPathRules.nested(target, writable)) {
+          problems.add(new SpecProblem(fields.get(i), "the target " + target + " and the app's folder " + writable
+              + " are the same or nested: a read-only store mount around or inside a writable folder would need a mount point"
+              + " created inside the store; choose a target apart from it (or inside the data folder, where it becomes a link)"));
+        }
+      }
       if (paths.models() != null && ContainerPathRules.nested(target, paths.models())) {
         problems.add(new SpecProblem(fields.get(i), "the target " + target + " lies in the store mount " + paths.models()
             + " (or contains it): a mount point there would have to be created inside the read-only store; choose a target outside it"));

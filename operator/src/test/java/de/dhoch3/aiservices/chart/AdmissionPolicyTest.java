@@ -57,12 +57,18 @@ class AdmissionPolicyTest {
       return refusals(object, "alice");
     }
 
-    /** As written by {@code username} (request.userInfo.username). */
+    /** As created by {@code username} (request.userInfo.username). */
     List<String> refusals(Object object, String username) throws Exception {
+      return refusals(object, null, username);
+    }
+
+    /** As written by {@code username}: an update of {@code old}, or a create when it is null. */
+    List<String> refusals(Object object, Object old, String username) throws Exception {
       Map<String, Object> variableValues = new LinkedHashMap<>();
       Map<String, Object> input = new LinkedHashMap<>();
       input.put("object", CelValues.of(JSON.valueToTree(object)));
-      input.put("request", Map.of("userInfo", Map.of("username", username)));
+      input.put("oldObject", old == null ? dev.cel.common.values.NullValue.NULL_VALUE : CelValues.of(JSON.valueToTree(old)));
+      input.put("request", Map.of("userInfo", Map.of("username", username), "operation", old == null ? "CREATE" : "UPDATE"));
       input.put("variables", variableValues);
       for (var variable : variables) {
         variableValues.put(variable.getKey(), variable.getValue().eval(input));
@@ -83,6 +89,7 @@ class AdmissionPolicyTest {
         .addLibraries(CelExtensions.strings())
         .addVar("object", SimpleType.DYN)
         .addVar("request", SimpleType.DYN)
+        .addVar("oldObject", SimpleType.DYN)
         .addVar("variables", MapType.create(SimpleType.STRING, SimpleType.DYN))
         .build();
     CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().addLibraries(CelExtensions.strings()).build();
@@ -102,12 +109,17 @@ class AdmissionPolicyTest {
   @BeforeAll
   static void renderTheChart() throws Exception {
     List<JsonNode> docs = render();
-    defaults = compile(ofKind(docs, "ValidatingAdmissionPolicy").get(0));
+    defaults = compile(policy(docs, "aiservice-operator-model-store"));
     String yaml = ofKind(docs, "ConfigMap").get(0).path("data").path("config.yaml").asText();
     chartConfig = OperatorConfig.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "chart config");
     chartConfig.policy.allowUnmanagedGpu = true;
-    assertThat(ofKind(docs, "ValidatingAdmissionPolicyBinding")).singleElement()
-        .satisfies(b -> assertThat(b.path("spec").path("validationActions").get(0).asText()).isEqualTo("Deny"));
+    assertThat(ofKind(docs, "ValidatingAdmissionPolicyBinding")).hasSize(2)
+        .allSatisfy(b -> assertThat(b.path("spec").path("validationActions").get(0).asText()).isEqualTo("Deny"));
+  }
+
+  static JsonNode policy(List<JsonNode> docs, String name) {
+    return ofKind(docs, "ValidatingAdmissionPolicy").stream().filter(p -> p.path("metadata").path("name").asText().equals(name))
+        .findFirst().orElseThrow();
   }
 
   @Test
@@ -119,7 +131,7 @@ class AdmissionPolicyTest {
         ai.getSpec().gpu = new GpuSpec();
         ai.getSpec().gpu.mode = mode;
         var deployment = WorkloadBuilder.build(ai, chartConfig).deployment();
-        assertThat(defaults.refusals(deployment)).as(profile.defaults().app() + " " + mode).isEmpty();
+        assertThat(defaults.refusals(deployment, OPERATOR)).as(profile.defaults().app() + " " + mode).isEmpty();
         checked++;
       }
     }
@@ -134,7 +146,8 @@ class AdmissionPolicyTest {
   void aWritableStoreMountAddedByHandOrByAnotherToolIsRefused() throws Exception {
     ObjectNode edited = comfyDeployment();
     ((ArrayNode) edited.at("/spec/template/spec/containers/0/volumeMounts")).addObject().put("name", "models").put("mountPath", "/rw");
-    assertThat(defaults.refusals(edited)).singleElement().asString().contains("read-only");
+    // kubectl edit: an update by a person, the host folders as they were
+    assertThat(defaults.refusals(edited, comfyDeployment(), "alice")).singleElement().asString().contains("read-only");
 
     // another tool's Job with its own hostPath volume of the store, no label of ours
     Map<String, Object> job = Map.of("apiVersion", "batch/v1", "kind", "Job", "metadata", Map.of("name", "sync"),
@@ -147,20 +160,22 @@ class AdmissionPolicyTest {
         "spec", Map.of("volumes", List.of(Map.of("name", "all", "hostPath", Map.of("path", "/vol/service/cw"))),
             "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(Map.of("name", "all", "mountPath", "/x"))))));
     assertThat(defaults.refusals(pod)).isNotEmpty();
-    // the same read-only: admitted; an unrelated hostPath of another tool: not the operator's business
+    // the same read-only, and a log folder, in someone else's pod: host folders here are the operator's alone
     Map<String, Object> readOnly = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
         "spec", Map.of("volumes", List.of(Map.of("name", "all", "hostPath", Map.of("path", "/vol/service/cw")),
                 Map.of("name", "logs", "hostPath", Map.of("path", "/var/log"))),
             "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(
                 Map.of("name", "all", "mountPath", "/x", "readOnly", true), Map.of("name", "logs", "mountPath", "/logs"))))));
-    assertThat(defaults.refusals(readOnly)).isEmpty();
+    assertThat(defaults.refusals(readOnly)).isNotEmpty();
     // kubectl debug: an ephemeral container with a writable store mount
     ObjectNode debugged = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
     debugged.putObject("metadata").put("name", "comfyui-1");
     debugged.set("spec", comfyDeployment().at("/spec/template/spec").deepCopy());
     ((ObjectNode) debugged.get("spec")).putArray("ephemeralContainers").addObject().put("name", "debug").put("image", "busybox")
         .putArray("volumeMounts").addObject().put("name", "models").put("mountPath", "/m");
-    assertThat(defaults.refusals(debugged)).isNotEmpty();
+    ObjectNode before = debugged.deepCopy();
+    ((ObjectNode) before.get("spec")).remove("ephemeralContainers");
+    assertThat(defaults.refusals(debugged, before, "alice")).singleElement().asString().contains("read-only");
   }
 
   @Test
@@ -203,7 +218,8 @@ class AdmissionPolicyTest {
     Map<String, Object> pod = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
         "spec", Map.of("volumes", List.of(Map.of("name", "s", "hostPath", Map.of("path", spelling))),
             "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(Map.of("name", "s", "mountPath", "/x"))))));
-    assertThat(defaults.refusals(pod)).as(spelling).isNotEmpty();
+    // even written by the operator's own identity
+    assertThat(defaults.refusals(pod, OPERATOR)).as(spelling).isNotEmpty();
   }
 
   @Test
@@ -211,7 +227,7 @@ class AdmissionPolicyTest {
     Map<String, Object> pod = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
         "spec", Map.of("volumes", List.of(Map.of("name", "n", "nfs", Map.of("server", "192.168.0.6", "path", "/ki_Daten/storage-models"))),
             "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(Map.of("name", "n", "mountPath", "/x"))))));
-    assertThat(defaults.refusals(pod)).singleElement().asString().contains("inline network volumes");
+    assertThat(defaults.refusals(pod)).singleElement().asString().contains("inline network and node volumes");
   }
 
   @Test
@@ -256,14 +272,14 @@ class AdmissionPolicyTest {
           data: {claimName: studio, subPath: data}
           user: {claimName: studio, subPath: user}
         """);
-    Policy oneClaim = compile(ofKind(docs, "ValidatingAdmissionPolicy").get(0));
+    Policy oneClaim = compile(policy(docs, "aiservice-operator-model-store"));
     String yaml = ofKind(docs, "ConfigMap").get(0).path("data").path("config.yaml").asText();
     OperatorConfig config = OperatorConfig.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "one claim");
     for (var profile : Catalog.all()) {
       var deployment = WorkloadBuilder.build(AppTranslationTest.aiservice(profile.defaults().app()), config).deployment();
-      assertThat(oneClaim.refusals(deployment)).as(profile.defaults().app().value()).isEmpty();
+      assertThat(oneClaim.refusals(deployment, OPERATOR)).as(profile.defaults().app().value()).isEmpty();
     }
-    for (String subPath : List.of("models", "Models/loras", "models/", "./models", "", "data/../models")) {
+    for (String subPath : List.of("models", "Models/loras", "models/", "./models", "", "data/../models", "models.", "models ", "Modelſ")) {
       Map<String, Object> mount = new LinkedHashMap<>(Map.of("name", "s", "mountPath", "/x"));
       if (!subPath.isEmpty()) {
         mount.put("subPath", subPath);
@@ -275,16 +291,82 @@ class AdmissionPolicyTest {
     }
   }
 
+  /** A hostPath pod in the apps' namespace: the node's runtime socket, or a folder below a root an app may have made a link. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"/run/containerd/containerd.sock", "/var/lib/kubelet/pods", "/",
+      "/vol/service/cw/storage/ComfyUI/l", "/vol/service/cw/Storage-models"})
+  void someoneElsesPodMountsNoHostFolder(String path) throws Exception {
+    Map<String, Object> pod = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
+        "spec", Map.of("volumes", List.of(Map.of("name", "h", "hostPath", Map.of("path", path))),
+            "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(Map.of("name", "h", "mountPath", "/h"))))));
+    assertThat(defaults.refusals(pod, "alice")).as(path).anySatisfy(m -> assertThat(m).contains("host folder"));
+  }
+
+  @Test
+  void aReplicaSetCopiedFromTheOperatorsByAPersonIsRefusedTheControllersOwnIsAdmitted() throws Exception {
+    ObjectNode replicaSet = comfyDeployment().put("kind", "ReplicaSet");
+    ((ObjectNode) replicaSet.get("metadata")).putArray("ownerReferences").addObject().put("apiVersion", "apps/v1").put("kind", "Deployment")
+        .put("name", "comfyui").put("uid", "u").put("controller", true);
+    assertThat(defaults.refusals(replicaSet, "system:serviceaccount:kube-system:deployment-controller")).isEmpty();
+    assertThat(defaults.refusals(replicaSet, "alice")).singleElement().asString().contains("host folders are mounted only by");
+  }
+
+  @Test
+  void kubectlRolloutRestartOfTheOperatorsDeploymentByAPersonIsAdmitted() throws Exception {
+    ObjectNode restarted = comfyDeployment();
+    ((ObjectNode) restarted.at("/spec/template/metadata")).putObject("annotations").put("kubectl.kubernetes.io/restartedAt", "2026-12-06T21:00:00Z");
+    assertThat(defaults.refusals(restarted, comfyDeployment(), "alice")).isEmpty();
+  }
+
+  @Test
+  void aStoreHostPathThatKubeletWouldCreateIsRefused() throws Exception {
+    Map<String, Object> pod = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
+        "spec", Map.of("volumes", List.of(Map.of("name", "f", "hostPath",
+                Map.of("path", "/vol/service/cw/storage-models/models/checkpoints/sdxl.safetensors", "type", "FileOrCreate"))),
+            "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(
+                Map.of("name", "f", "mountPath", "/f", "readOnly", true))))));
+    assertThat(defaults.refusals(pod, OPERATOR)).singleElement().asString().contains("DirectoryOrCreate or FileOrCreate");
+  }
+
+  @Test
+  void aGitRepoVolumeIsRefused() throws Exception {
+    Map<String, Object> pod = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
+        "spec", Map.of("volumes", List.of(Map.of("name", "g", "gitRepo", Map.of("repository", "https://example.com/x.git"))),
+            "containers", List.of(Map.of("name", "c", "image", "busybox"))));
+    assertThat(defaults.refusals(pod)).singleElement().asString().contains("gitRepo");
+  }
+
+  @Test
+  void seccompUnconfinedIsRefused() throws Exception {
+    assertThat(defaults.refusals(pod(Map.of(), Map.of("seccompProfile", Map.of("type", "Unconfined"))))).singleElement().asString().contains("seccomp");
+  }
+
+  @Test
+  void anUnmaskedProcIsRefused() throws Exception {
+    assertThat(defaults.refusals(pod(Map.of(), Map.of("procMount", "Unmasked")))).singleElement().asString().contains("/proc");
+  }
+
+  @Test
+  void aClaimOfAnotherNameOnTheStoresVolumeIsRefused() throws Exception {
+    Policy claims = compile(policy(render(ROOT.resolve("examples/helm/multi-node-nfs.yaml")), "aiservice-operator-store-claims"));
+    Map<String, Object> second = Map.of("apiVersion", "v1", "kind", "PersistentVolumeClaim", "metadata", Map.of("name", "my-models"),
+        "spec", Map.of("volumeName", "aiservice-operator-studio-models", "accessModes", List.of("ReadWriteMany")));
+    assertThat(claims.refusals(second)).singleElement().asString().contains("studio-models");
+    Map<String, Object> own = Map.of("apiVersion", "v1", "kind", "PersistentVolumeClaim", "metadata", Map.of("name", "studio-models"),
+        "spec", Map.of("volumeName", "aiservice-operator-studio-models", "accessModes", List.of("ReadOnlyMany")));
+    assertThat(claims.refusals(own)).isEmpty();
+  }
+
   @Test
   void theOperatorsPodsMountNoHostFolderOutsideTheRoots() throws Exception {
     ObjectNode edited = comfyDeployment();
     ((ArrayNode) edited.at("/spec/template/spec/volumes")).addObject().put("name", "etc").putObject("hostPath").put("path", "/etc");
-    assertThat(defaults.refusals(edited)).singleElement().asString().contains("outside the configured storage roots");
+    assertThat(defaults.refusals(edited, OPERATOR)).singleElement().asString().contains("outside the configured storage roots");
   }
 
   @Test
   void aClaimHoldingTheStoreMustBeReadOnlyAsAVolumeAndAsAMount() throws Exception {
-    Policy nfs = compile(ofKind(render(ROOT.resolve("examples/helm/multi-node-nfs.yaml")), "ValidatingAdmissionPolicy").get(0));
+    Policy nfs = compile(policy(render(ROOT.resolve("examples/helm/multi-node-nfs.yaml")), "aiservice-operator-model-store"));
     Map<String, Object> writable = Map.of("apiVersion", "apps/v1", "kind", "Deployment", "metadata", Map.of("name", "d"),
         "spec", Map.of("template", Map.of("spec", Map.of(
             "volumes", List.of(Map.of("name", "m", "persistentVolumeClaim", Map.of("claimName", "studio-models"))),

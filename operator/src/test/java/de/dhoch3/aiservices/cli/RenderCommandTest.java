@@ -56,6 +56,69 @@ class RenderCommandTest {
   }
 
   @Test
+  void anchorsAliasesAndMergeKeysAreExpandedAsKubectlDoes() throws Exception {
+    Run run = render("""
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIService
+        metadata: {name: merged, namespace: studio}
+        spec:
+          app: comfyui
+          x-common: &common
+            HF_HUB_OFFLINE: "1"
+          env:
+            - &offline {name: HF_HUB_OFFLINE, value: "1"}
+          expose:
+            ingress:
+              <<: &ingress {className: traefik, host: merged.example.com}
+              path: /
+        """.replace("  x-common: &common\n    HF_HUB_OFFLINE: \"1\"\n", ""));
+    assertThat(run.exit()).as(run.err()).isZero();
+    List<HasMetadata> objects = Serialization.unmarshal(run.out());
+    var ingress = (io.fabric8.kubernetes.api.model.networking.v1.Ingress) objects.stream()
+        .filter(o -> o.getKind().equals("Ingress")).findFirst().orElseThrow();
+    assertThat(ingress.getSpec().getRules().get(0).getHost()).isEqualTo("merged.example.com");
+    assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("traefik");
+    Deployment deployment = (Deployment) objects.stream().filter(o -> o.getKind().equals("Deployment")).findFirst().orElseThrow();
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("HF_HUB_OFFLINE=1"));
+  }
+
+  @Test
+  void anAliasUsedAsAValueIsTheAnchoredValueNotItsName() throws Exception {
+    Run run = render("""
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIService
+        metadata: {name: aliased, namespace: studio}
+        spec:
+          app: comfyui
+          args: &flags ["--fast"]
+          env: [{name: HF_HOME, value: &home /root/.cache/huggingface}, {name: XDG_CACHE_HOME, value: *home}]
+        """);
+    assertThat(run.exit()).as(run.err()).isZero();
+    Deployment deployment = (Deployment) Serialization.<List<HasMetadata>>unmarshal(run.out()).stream()
+        .filter(o -> o.getKind().equals("Deployment")).findFirst().orElseThrow();
+    assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("XDG_CACHE_HOME=/root/.cache/huggingface"));
+  }
+
+  @Test
+  void aFileThatExpandsItselfIsRefusedNotExpanded() throws Exception {
+    StringBuilder laughs = new StringBuilder("apiVersion: ai.dhoch3.de/v1alpha1\nkind: AIService\nmetadata: {name: laughs}\nspec:\n  app: comfyui\n");
+    laughs.append("  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for (int i = 1; i < 9; i++) {
+      laughs.append("  a").append(i).append(": &a").append(i).append(" [");
+      for (int j = 0; j < 9; j++) {
+        laughs.append(j == 0 ? "" : ", ").append("*a").append(i - 1);
+      }
+      laughs.append("]\n");
+    }
+    Run run = render(laughs.toString());
+    assertThat(run.exit()).isEqualTo(1);
+    assertThat(run.err()).contains("alias").doesNotContain("Exception").doesNotContain("org.yaml");
+    assertThat(run.out()).isEmpty();
+  }
+
+  @Test
   void refusesBadInputNamingTheFieldWithExitCodeOne() throws Exception {
     Run run = render("""
         apiVersion: ai.dhoch3.de/v1alpha1

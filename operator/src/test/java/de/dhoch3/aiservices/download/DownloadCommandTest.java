@@ -125,7 +125,7 @@ class DownloadCommandTest {
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(out));
-    int exit = cli.execute("download", "--url", server.url("/nothing-here.bin"), "--dir", store.toString(), "--file", "x.bin",
+    int exit = cli.execute("download", "--allow-private-addresses", "--url", server.url("/nothing-here.bin"), "--dir", store.toString(), "--file", "x.bin",
         "--result-file", tmp.resolve("result").toString(), "--progress-file", tmp.resolve("progress").toString());
 
     assertThat(exit).as(out.toString()).isEqualTo(3);
@@ -160,6 +160,38 @@ class DownloadCommandTest {
       assertThat(Files.readString(tmp.resolve("result"))).doesNotContain(TOKEN);
     }
     assertThat(sha256(Files.readAllBytes(store.resolve("gated.bin")))).isEqualTo(SHA);
+  }
+
+  @Test
+  void aLoopbackUrlIsRefusedUnlessAllowedAndNothingIsWritten() throws IOException {
+    // as the operator's Job runs it: no --allow-private-addresses
+    Run refused = run(new DownloadCommand(Map.<String, String>of()::get), "--url", server.url("/model.bin"), "--file", "model.bin",
+        "--progress-file", tmp.resolve("progress").toString());
+    assertThat(refused.exit()).as(refused.all()).isEqualTo(2);
+    assertThat(refused.result().get("message").asText()).contains("127.0.0.1").contains("not a public address");
+    assertThat(server.seen).isEmpty();
+    assertThat(list(store)).isEmpty();
+  }
+
+  @Test
+  void aRedirectToAUrlWithUserInfoIsRefused() throws IOException {
+    server.redirectTo = "http://admin:hunter2@127.0.0.1:" + java.net.URI.create(server.url("/")).getPort() + "/model.bin";
+    Run run = download(Map.of(), "--url", server.url("/model.bin"), "--file", "model.bin");
+    assertThat(run.exit()).as(run.all()).isNotZero();
+    assertThat(run.result().get("message").asText()).contains("user-info").doesNotContain("hunter2");
+    assertThat(server.seen).hasSize(1);
+    assertThat(list(store)).isEmpty();
+  }
+
+  /** Expectations from the RFCs that reserve these ranges (1918, 6598, 3927, 4193, 4291), not from the class under test. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+      "127.0.0.1, false", "10.1.2.3, false", "172.16.0.1, false", "172.31.255.254, false", "192.168.0.6, false",
+      "169.254.169.254, false", "100.64.0.1, false", "100.127.255.254, false", "0.0.0.0, false", "224.0.0.1, false",
+      "::1, false", "fe80::1, false", "fd00::1, false", "fc00::1, false", "::ffff:127.0.0.1, false", "::ffff:10.0.0.1, false",
+      "8.8.8.8, true", "100.63.255.255, true", "100.128.0.1, true", "172.32.0.1, true", "2606:4700::1111, true"})
+  void onlyPublicAddressesArePublic(String literal, boolean expected) throws Exception {
+    assertThat(Destinations.isPublic(java.net.InetAddress.getByName(literal))).as(literal).isEqualTo(expected);
   }
 
   @Test
@@ -238,7 +270,8 @@ class DownloadCommandTest {
 
   private Run download(Map<String, String> env, String... args) throws IOException {
     List<String> all = new ArrayList<>(List.of(args));
-    all.addAll(List.of("--progress-file", tmp.resolve("progress").toString(), "--retry-delay-ms", "10"));
+    // the test server is on loopback, which the program refuses unless told
+    all.addAll(List.of("--progress-file", tmp.resolve("progress").toString(), "--retry-delay-ms", "10", "--allow-private-addresses"));
     return run(new DownloadCommand(env::get), all.toArray(String[]::new));
   }
 

@@ -173,6 +173,73 @@ public class AIModelTest {
     assertThatThrownBy(() -> ModelJobs.plan(noName, OperatorConfig.defaults())).hasMessageContaining("spec.fileName");
   }
 
+  /** An AIModel author aiming the download Job elsewhere: each case one attempt, with the field the refusal must name. */
+  @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "https://user:pass@models.example.com/x.safetensors | false | spec.source.url",
+      "https://169.254.169.254/latest/meta-data/x.bin | false | spec.source.url",
+      "https://10.0.0.12/models/x.safetensors | false | spec.source.url",
+      "https://[::1]/x.safetensors | false | spec.source.url",
+      "https://2130706433/x.safetensors | false | spec.source.url",
+      "https://0x7f000001/x.safetensors | false | spec.source.url",
+      "https://minio/x.safetensors | false | spec.source.url",
+      "https://minio.studio.svc/x.safetensors | false | spec.source.url",
+      "https://minio.studio.svc.cluster.local./x.safetensors | false | spec.source.url",
+      "https://LOCALHOST/x.safetensors | false | spec.source.url",
+      "https://collector.attacker.example/x.safetensors | true | spec.secretRef"})
+  void aDownloadAimedAtAnotherPlaceIsRefused(String url, boolean withToken, String field) {
+    AIModel model = model("aimed");
+    model.getSpec().source.huggingFace = null;
+    model.getSpec().source.url = url;
+    model.getSpec().fileName = "x.safetensors";
+    if (withToken) {
+      model.getSpec().secretRef = new AIModelSpec.SecretRef();
+      model.getSpec().secretRef.name = "hf-token";
+    }
+    assertThatThrownBy(() -> ModelJobs.plan(model, OperatorConfig.defaults())).hasMessageContaining(field);
+  }
+
+  @Test
+  void aTokenGoesToAHostTheAdminListsAndAPublicUrlNeedsNoList() {
+    AIModel model = model("listed");
+    model.getSpec().source.huggingFace = null;
+    model.getSpec().source.url = "https://models.studio.example.com/x.safetensors";
+    ModelJobs.plan(model, OperatorConfig.defaults());
+    model.getSpec().secretRef = new AIModelSpec.SecretRef();
+    model.getSpec().secretRef.name = "mirror-token";
+    OperatorConfig config = OperatorConfig.defaults();
+    config.policy.tokenHosts.add("models.studio.example.com");
+    assertThat(ModelJobs.plan(model, config).url()).isEqualTo("https://models.studio.example.com/x.safetensors");
+  }
+
+  @Test
+  void aDownloadIntoAClaimThatIsNotTheStoresIsRefused() {
+    AIModel model = model("into-data");
+    // another app's data claim: the Job would mount it writable
+    model.getSpec().models = VolumeRef.claim("studio-data");
+    assertThatThrownBy(() -> ModelJobs.plan(model, OperatorConfig.defaults())).hasMessageContaining("spec.models.claimName");
+    OperatorConfig config = OperatorConfig.defaults();
+    config.storage.storeClaims.add("studio-models");
+    model.getSpec().models = VolumeRef.claim("studio-models");
+    assertThat(ModelJobs.plan(model, config).store().volume().getPersistentVolumeClaim().getClaimName()).isEqualTo("studio-models");
+  }
+
+  @Test
+  void onTheOneClaimLayoutADownloadStaysInsideTheStoresFolder() {
+    OperatorConfig config = OperatorConfig.defaults();
+    config.storage.models = VolumeRef.claim("studio");
+    config.storage.models.subPath = "models";
+    AIModel model = model("into-a-team");
+    VolumeRef elsewhere = VolumeRef.claim("studio");
+    elsewhere.subPath = "data/VictimComfyUI/ComfyUI/models";
+    model.getSpec().models = elsewhere;
+    assertThatThrownBy(() -> ModelJobs.plan(model, config)).hasMessageContaining("spec.models.subPath");
+    VolumeRef inside = VolumeRef.claim("studio");
+    inside.subPath = "Models/SDXL";
+    model.getSpec().models = inside;
+    assertThat(ModelJobs.plan(model, config).store().subPath()).isEqualTo("Models/SDXL/vae");
+  }
+
   @Test
   void aSuccessfulDownloadMakesTheAIModelReadyWithSizeAndChecksum() {
     user.resource(model("flux-ae")).create();

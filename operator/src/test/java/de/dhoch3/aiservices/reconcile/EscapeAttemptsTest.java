@@ -9,6 +9,7 @@ import static org.awaitility.Awaitility.await;
 
 import de.dhoch3.aiservices.api.AIService;
 import de.dhoch3.aiservices.api.App;
+import de.dhoch3.aiservices.api.ExposeSpec;
 import de.dhoch3.aiservices.api.VolumeRef;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
@@ -103,6 +104,93 @@ class EscapeAttemptsTest extends OperatorScenario {
     assertThat(condition(stalled, StatusCalculator.STALLED).orElseThrow().getMessage())
         .contains("spec.storage.serviceDir").contains("/vol/service/cw/storage-user/").contains("studio/outputs-first");
     assertThat(harness.client.apps().deployments().inNamespace("team-b").withName("outputs-second").get()).isNull();
+  }
+
+  @Test
+  void aHostServedByOneAIServiceCannotBeTakenFromAnotherNamespace() {
+    AIService holder = aiservice("host-holder", App.COMFYUI);
+    holder.getSpec().expose = new ExposeSpec();
+    holder.getSpec().expose.ingress = new ExposeSpec.IngressExpose();
+    holder.getSpec().expose.ingress.host = "render.studio.example.com";
+    harness.create(holder);
+    harness.awaitStatus("host-holder", conditionIs(StatusCalculator.STALLED, "False"));
+
+    harness.cluster.ensureNamespace("team-c");
+    AIService taker = aiservice("host-taker", App.FOOOCUS);
+    taker.getMetadata().setNamespace("team-c");
+    taker.getSpec().expose = new ExposeSpec();
+    taker.getSpec().expose.ingress = new ExposeSpec.IngressExpose();
+    // another spelling of the same host, and a path inside the holder's "/"
+    taker.getSpec().expose.ingress.host = "Render.Studio.Example.com";
+    taker.getSpec().expose.ingress.path = "/login";
+    harness.client.resource(taker).create();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> stalledReason("team-c", "host-taker") != null);
+    assertThat(stalledReason("team-c", "host-taker")).isEqualTo("HostTaken");
+    AIService stalled = harness.client.resources(AIService.class).inNamespace("team-c").withName("host-taker").get();
+    assertThat(condition(stalled, StatusCalculator.STALLED).orElseThrow().getMessage())
+        .contains("spec.expose.ingress.host").contains("studio/host-holder");
+    assertThat(harness.client.network().v1().ingresses().inNamespace("team-c").withName("host-taker").get()).isNull();
+    assertThat(harness.client.apps().deployments().inNamespace("team-c").withName("host-taker").get()).isNull();
+    // the holder keeps serving
+    assertThat(condition(harness.get("host-holder"), StatusCalculator.STALLED).orElseThrow().getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void aServerAliasAnnotationAddedByHandToAnOwnedIngressIsRemovedOthersStay() {
+    AIService ai = aiservice("aliased", App.COMFYUI);
+    ai.getSpec().expose = new ExposeSpec();
+    ai.getSpec().expose.ingress = new ExposeSpec.IngressExpose();
+    ai.getSpec().expose.ingress.host = "aliased.studio.example.com";
+    harness.create(ai);
+    await().until(() -> harness.client.network().v1().ingresses().inNamespace(NS).withName("aliased").get() != null);
+    harness.client.network().v1().ingresses().inNamespace(NS).withName("aliased").edit(i -> {
+      i.getMetadata().getAnnotations().put("nginx.ingress.kubernetes.io/server-alias", "grafana.studio.example.com");
+      i.getMetadata().getAnnotations().put("external-dns.alpha.kubernetes.io/ttl", "60");
+      return i;
+    });
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(harness.client.network().v1().ingresses().inNamespace(NS).withName("aliased").get().getMetadata().getAnnotations())
+            .doesNotContainKey("nginx.ingress.kubernetes.io/server-alias").containsEntry("external-dns.alpha.kubernetes.io/ttl", "60"));
+  }
+
+  @Test
+  void anOlderAIServiceMadeInvalidOnPurposeCannotTakeTheFoldersOfARunningApp() {
+    // the attacker's AIService exists first, on a folder of its own
+    AIService attacker = aiservice("older-attacker", App.COMFYUI);
+    attacker.getSpec().storage.serviceDir = "AttackerDir";
+    harness.create(attacker);
+    harness.awaitStatus("older-attacker", conditionIs(StatusCalculator.STALLED, "False"));
+    AIService victim = aiservice("younger-victim", App.COMFYUI);
+    victim.getSpec().storage.serviceDir = "VictimDir";
+    harness.create(victim);
+    harness.awaitStatus("younger-victim", conditionIs(StatusCalculator.STALLED, "False"));
+
+    // it moves onto the victim's folder with an unrelated error, so that it holds nothing but is older
+    harness.client.resources(AIService.class).inNamespace(NS).withName("older-attacker").edit(a -> {
+      a.getSpec().storage.serviceDir = "VictimDir";
+      a.getSpec().env = List.of(new EnvVar("BAD=NAME", "x", null));
+      return a;
+    });
+    harness.awaitStatus("older-attacker", a -> a.getStatus().observedGeneration == 2L);
+    // the victim is looked at again (as after an operator restart)
+    harness.client.resources(AIService.class).inNamespace(NS).withName("younger-victim").edit(a -> {
+      a.getSpec().env = List.of(new EnvVar("HF_HUB_OFFLINE", "1", null));
+      return a;
+    });
+    harness.awaitStatus("younger-victim", a -> a.getStatus().observedGeneration == 2L);
+    assertThat(condition(harness.get("younger-victim"), StatusCalculator.STALLED).orElseThrow().getStatus()).isEqualTo("False");
+
+    // and the attacker, fixed, stalls instead of running on the victim's folders
+    harness.client.resources(AIService.class).inNamespace(NS).withName("older-attacker").edit(a -> {
+      a.getSpec().env = null;
+      return a;
+    });
+    AIService stalled = harness.awaitStatus("older-attacker", a -> a.getStatus().observedGeneration == 3L
+        && condition(a, StatusCalculator.STALLED).map(c -> "True".equals(c.getStatus())).orElse(false));
+    assertThat(condition(stalled, StatusCalculator.STALLED).orElseThrow().getReason()).isEqualTo("DataFolderInUse");
+    assertThat(harness.deployment("older-attacker").getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts())
+        .noneMatch(m -> m.getSubPath() != null && m.getSubPath().toLowerCase().contains("victimdir"));
   }
 
   private static String stalledReason(String namespace, String name) {

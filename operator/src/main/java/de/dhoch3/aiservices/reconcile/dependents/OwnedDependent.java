@@ -100,6 +100,7 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
     meta.setLabels(labels);
     Map<String, String> annotations = new LinkedHashMap<>(live.getAnnotations() == null ? Map.of() : live.getAnnotations());
     OwnedObjectDiff.ownedAnnotations(actual).forEach(annotations::remove);
+    annotations.keySet().removeIf(key -> OwnedObjectDiff.neverKept(desired.getKind(), key));
     annotations.putAll(desired.getMetadata().getAnnotations() == null ? Map.of() : desired.getMetadata().getAnnotations());
     meta.setAnnotations(annotations);
     List<OwnerReference> owners = new ArrayList<>();

@@ -86,6 +86,21 @@ public final class OwnedObjectDiff {
    */
   static final Set<String> TEMPLATE_ANNOTATIONS_OTHERS_ADD = Set.of("kubectl.kubernetes.io/restartedAt");
 
+  /**
+   * Ingress annotations never kept when someone else added them to an owned Ingress: proxy
+   * configuration snippets, extra host names (server-alias), a backend host override, and Traefik
+   * middlewares (which may be another namespace's). Other tools' annotations (external-dns, ...) stay.
+   */
+  static final List<java.util.regex.Pattern> INGRESS_ANNOTATIONS_NEVER_KEPT = List.of(
+      java.util.regex.Pattern.compile("(?i).*snippet.*"), java.util.regex.Pattern.compile("(?i).*server-alias.*"),
+      java.util.regex.Pattern.compile("(?i).*/upstream-vhost"),
+      java.util.regex.Pattern.compile("(?i)traefik\\.ingress\\.kubernetes\\.io/router\\.middlewares"));
+
+  /** Whether an annotation someone else put on an owned object of this kind is removed. */
+  static boolean neverKept(String kind, String key) {
+    return "Ingress".equals(kind) && INGRESS_ANNOTATIONS_NEVER_KEPT.stream().anyMatch(p -> p.matcher(key).matches());
+  }
+
   /** Probe fields the server defaults, for every probe of every container (CD:234-246; scheme CD:322, httpGet only). */
   private static final Set<String> PROBE_FILLED = Set.of("timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold", "scheme");
 
@@ -135,6 +150,11 @@ public final class OwnedObjectDiff {
     for (String key : ownedAnnotations(actual)) {
       if (!wantAnnotations.containsKey(key) && haveAnnotations.containsKey(key)) {
         found.add("metadata.annotations." + key + ": no longer wanted");
+      }
+    }
+    for (String key : haveAnnotations.keySet()) {
+      if (!wantAnnotations.containsKey(key) && neverKept(desired.getKind(), key)) {
+        found.add("metadata.annotations." + key + ": added by hand, never kept");
       }
     }
     if (ownerUid != null && actual.getMetadata().getOwnerReferences().stream()

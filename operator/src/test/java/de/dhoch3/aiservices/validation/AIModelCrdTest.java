@@ -1,0 +1,50 @@
+package de.dhoch3.aiservices.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The AIModel CRD's own rules, as the API server evaluates them at admission (schema and CEL of crds/). */
+class AIModelCrdTest {
+  private static final YAMLMapper YAML = new YAMLMapper();
+
+  private static CrdSchemaValidator validator() throws Exception {
+    return new CrdSchemaValidator(YAML.readTree(Path.of(System.getProperty("repo.root", ".."), "crds", "aimodels.ai.dhoch3.de-v1.yml").toFile()));
+  }
+
+  private static JsonNode model(String url) throws Exception {
+    return YAML.readTree("""
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIModel
+        metadata: {name: m, namespace: studio}
+        spec:
+          source: {url: "%s"}
+          category: vae
+          fileName: x.safetensors
+        """.formatted(url));
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "https://user:pass@models.example.com/x.safetensors | user-info",
+      "https://token@huggingface.co/x | user-info",
+      "https://169.254.169.254/latest | IP address",
+      "https://10.0.0.12:9000/x | IP address",
+      "https://[::1]/x | IP address",
+      "https://2130706433/x | IP address",
+      "https://0x7f000001/x | IP address"})
+  void urlsWithCredentialsOrAddressesAreRefusedAtAdmission(String url, String says) throws Exception {
+    assertThat(validator().validate(model(url))).anySatisfy(p -> assertThat(p.toString()).contains("spec.source").contains(says));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"https://huggingface.co/stabilityai/sdxl-vae/resolve/main/sdxl_vae.safetensors",
+      "https://example.com/files/a@b.safetensors", "https://cdn.example.com/1.2.3/x.safetensors"})
+  void ordinaryUrlsAreAdmitted(String url) throws Exception {
+    assertThat(validator().validate(model(url))).isEmpty();
+  }
+}
