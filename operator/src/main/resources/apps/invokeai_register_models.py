@@ -26,11 +26,14 @@ import urllib.request
 
 URL = os.environ.get("INVOKEAI_URL", "http://127.0.0.1:9090").rstrip("/")
 SCAN_PATHS = [p for p in os.environ.get("SCAN_PATHS", "").split(":") if p]
-INTERVAL = int(os.environ.get("INTERVAL", "300"))
+INTERVAL = int(os.environ.get("INTERVAL", "60"))
 ONCE = os.environ.get("REGISTRAR_ONCE", "") not in ("", "0", "false")
 EMAIL = os.environ.get("INVOKEAI_EMAIL", "")
 PASSWORD = os.environ.get("INVOKEAI_PASSWORD", "")
-MAX_BACKOFF = 3600
+MAX_BACKOFF = 300
+# store folders InvokeAI said do not exist (scan_folder answers 400 for a path that is not a directory,
+# invokeai/app/api/routers/model_manager.py:362-367 at v6.13.8): not a failure, said once, looked at every pass
+MISSING = set()
 ACTIVE_JOBS = ("waiting", "downloading", "downloads_done", "running", "paused")
 
 AUTH_HELP = (
@@ -181,9 +184,17 @@ def register_once(client):
         except ApiError as error:
             if error.status == 403:  # not an administrator: every folder would answer the same
                 raise AuthRefused(str(error))
+            if error.status == 400:
+                if folder not in MISSING:
+                    log(f"no folder {folder} in the store yet; looked at again every pass")
+                    MISSING.add(folder)
+                continue
             log(f"scan of {folder} failed, retrying next pass: {error}")
             failures += 1
             continue
+        if folder in MISSING:
+            log(f"folder {folder} appeared in the store")
+            MISSING.discard(folder)
         if not isinstance(found, list):
             log(f"scan of {folder} answered an unexpected document, retrying next pass: {snippet(json.dumps(found))}")
             failures += 1

@@ -30,6 +30,11 @@ public class AIModelSpec {
   @JsonPropertyDescription("The store category folder the file goes into, e.g. checkpoints, loras, vae.")
   public String category;
 
+  @Pattern("^[A-Za-z0-9][A-Za-z0-9._ +()-]*(/[A-Za-z0-9][A-Za-z0-9._ +()-]*)*$")
+  @Size(max = 255)
+  @JsonPropertyDescription("A sub-folder of the category the file goes into, e.g. FLUX1 (diffusion_models/FLUX1/, as the studio keeps Flux) or SDXL/realistic.")
+  public String folder;
+
   @Pattern("^[A-Za-z0-9][A-Za-z0-9._ +()-]*$")
   @Size(max = 255)
   @JsonPropertyDescription("File name in the category folder (one segment). Default: the last segment of the url or of huggingFace.file.")

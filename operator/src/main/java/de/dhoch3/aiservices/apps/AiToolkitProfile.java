@@ -25,8 +25,9 @@ public final class AiToolkitProfile extends AppProfile {
   private static final AppDefaults DEFAULTS =
       new AppDefaults(
           App.AI_TOOLKIT,
-          // released versions are tagged 0.x.y (the repository's build_and_push_docker script); CUDA 13: host driver R580 or newer
-          "ostris/aitoolkit:0.13.18",
+          // the release workflow tags ostris/aitoolkit:$VERSION from version.py, which says 0.12.26 at
+          // ostris/ai-toolkit 27a03a91 (2026-08-21); 0.13.x never occurs in its history. CUDA 13: host driver R580 or newer
+          "ostris/aitoolkit:0.12.26",
           8675,
           "/",
           "AIToolkit",
@@ -37,8 +38,8 @@ public final class AiToolkitProfile extends AppProfile {
           List.of("diffusion_models", "text_encoders", "vae"),
           null,
           null,
-          // root working on its own files
-          List.of());
+          // runs as root: migrated folders made by a host user need DAC_OVERRIDE to be written (mounts keep the store read-only)
+          List.of("DAC_OVERRIDE"));
 
   public AiToolkitProfile() {
     super(DEFAULTS);
@@ -69,9 +70,13 @@ public final class AiToolkitProfile extends AppProfile {
     layout.userMounts.add(new AppLayout.UserMount("datasets/" + request.serviceDir(), APP + "/datasets", false));
 
     request.categories().forEach((category, folders) -> {
-      // one link per folder; an alias folder (clip, unet) gets its own name beside the category's
+      // AI Toolkit downloads missing weights into MODELS_PATH/{diffusion_models,text_encoders,vae}
+      // (extensions_built_in/.../minimax_h3.py:109-117 hf_hub_download(local_dir=MODELS_PATH), ltx2.py,
+      // z_image_l2p_model.py): each is a real folder of its own, the store's files linked into it one
+      // by one; an alias folder (clip, unet) is linked into its category's folder the same way
       for (String folder : folders) {
-        layout.linkFolder(category, folder, APP, "models/" + folder.replace('/', '_'), "MODELS_PATH link");
+        layout.entryLinks.add(new AppLayout.StoreLink(folder, "models/" + category, true));
+        layout.modelPath(category, folder, modelsPath + "/" + category, "MODELS_PATH (a link per store file)");
       }
     });
 

@@ -26,7 +26,11 @@ public final class AppLayout {
    * check their folders still start; their downloads land there), a missing file no link. Nothing
    * is ever created in the store: unlike a subPath mount, kubelet has nothing to create.
    */
-  public record StoreLink(String source, String link, boolean folder) {}
+  public record StoreLink(String source, String link, boolean folder, List<String> alternatives) {
+    public StoreLink(String source, String link, boolean folder) {
+      this(source, link, folder, List.of());
+    }
+  }
 
   /**
    * A step before the app that needs the app's own image (e.g. to copy a file the image holds),
@@ -48,11 +52,23 @@ public final class AppLayout {
   public final List<ConfigFile> configFiles = new ArrayList<>();
   public final List<StoreMount> storeMounts = new ArrayList<>();
   public final List<StoreLink> storeLinks = new ArrayList<>();
+  /**
+   * Store folders whose entries are linked one by one into a real, writable folder of the app's own
+   * ({@code link}): for apps that download into the folder they read (AI Toolkit's MODELS_PATH), so
+   * a download lands on the app's side while the store's files are seen in place.
+   */
+  public final List<StoreLink> entryLinks = new ArrayList<>();
   /** Store folders the app is pointed at directly (flags, config): the prepare step reports whether they exist. */
   public final List<String> storeChecks = new ArrayList<>();
   public final List<PrepareMount> prepareMounts = new ArrayList<>();
   /** Folders the prepare step makes and hands to the app's user, relative to the data folder. */
   public final List<String> ownedDataPaths = new ArrayList<>();
+  /**
+   * Folders of the data folder the app's image copies into at start (Fooocus' {@code cp -Rpn
+   * models.org/. models/}): on a migrated tree everything in them not yet the app user's is handed
+   * over (entries already the user's are not touched; links are changed, never followed).
+   */
+  public final List<String> handedOverTrees = new ArrayList<>();
   /** Files the prepare step writes (in {@link #prepareCommands}) and hands to the app's user, relative to the data folder. */
   public final List<String> ownedDataFiles = new ArrayList<>();
   public final List<DataMount> dataMounts = new ArrayList<>();

@@ -46,8 +46,17 @@ public final class ComfyUiProfile extends AppProfile {
           StoreCategories.ALL.stream().filter(c -> !List.of("clip", "unet", "t2i_adapter").contains(c)).toList(),
           null,
           null,
-          // root working on its own files in /root: nothing beyond what root has without capabilities
-          List.of());
+          // root in /root; a migrated /root (or custom_nodes, user/) made by a host user belongs to that
+          // user, and root without DAC_OVERRIDE cannot write there (the store stays read-only: a mount, not a permission)
+          List.of("DAC_OVERRIDE"));
+
+  /**
+   * The folder names ComfyUI itself defines (folder_paths.py folder_names_and_paths): for these its
+   * own models/<name> is the first path and the generated file's paths come after it (is_default false).
+   */
+  static final List<String> BUILT_IN = List.of("checkpoints", "configs", "loras", "vae", "text_encoders", "diffusion_models",
+      "clip_vision", "style_models", "embeddings", "diffusers", "vae_approx", "controlnet", "gligen", "upscale_models",
+      "latent_upscale_models", "custom_nodes", "hypernetworks", "photomaker", "classifiers", "model_patches", "audio_encoders");
 
   public ComfyUiProfile() {
     super(DEFAULTS);
@@ -67,8 +76,16 @@ public final class ComfyUiProfile extends AppProfile {
     section.put("base_path", modelsRoot);
     section.put("is_default", false);
     request.categories().forEach((category, folders) -> {
+      List<String> values = new java.util.ArrayList<>();
+      if (!BUILT_IN.contains(category)) {
+        // a key ComfyUI does not define itself is created by the first file that names it, and a plugin
+        // then finds it registered (IPAdapter_plus adds models/ipadapter only when the key is not yet
+        // there): the app's own folder first, where downloads land, the store after it
+        values.add(request.paths().data() + "/ComfyUI/models/" + category);
+      }
+      values.addAll(folders);
       // several folders for one key: one per line, as ComfyUI's extra_config.py reads them
-      section.put(category, folders.size() == 1 ? folders.get(0) : String.join("\n", folders) + "\n");
+      section.put(category, values.size() == 1 ? values.get(0) : String.join("\n", values) + "\n");
       for (String folder : folders) {
         layout.storeChecks.add(folder);
         layout.modelPath(category, folder, modelsRoot + "/" + folder, EXTRA_PATHS_KEY + ":" + category);

@@ -80,7 +80,10 @@ public final class FluxGymProfile extends AppProfile {
       if (!request.categories().containsKey(category) || userTargets.contains(target)) {
         return;
       }
-      layout.storeLinks.add(new AppLayout.StoreLink(source, link, false));
+      // the studio keeps Flux in diffusion_models/FLUX1/ (its storage document): looked for there too
+      String file = source.substring(source.indexOf('/') + 1);
+      layout.storeLinks.add(new AppLayout.StoreLink(source, link, false,
+          category.equals("diffusion_models") ? List.of("diffusion_models/FLUX1/" + file) : List.of()));
       layout.modelPath(category, source, target, "link " + link);
     });
     return layout;

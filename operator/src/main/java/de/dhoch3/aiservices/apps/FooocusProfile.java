@@ -43,7 +43,8 @@ public final class FooocusProfile extends AppProfile {
           7865,
           "/",
           "Fooocus",
-          new ContainerPaths("/models", DATA, "/user/output", null, null),
+          // the studio compose file mounts storage-user/input read-only at /inputs for its apps
+          new ContainerPaths("/models", DATA, "/user/output", "/inputs", null),
           // the image's entrypoint runs launch.py $CMDARGS
           "CMDARGS",
           null,
@@ -73,6 +74,11 @@ public final class FooocusProfile extends AppProfile {
     AppLayout layout = new AppLayout();
     String data = request.paths().data();
     String own = data + "/models/";
+    // entrypoint.sh:21-23 links /content/app/models to <data>/models and copies models.org/. into it as
+    // the image's user (cp -Rpn), then modules/config.py makedirs e.g. models/vae_approx: models/ and
+    // all in it must be the app user's (a root-owned models/ ends Fooocus with PermissionError)
+    layout.ownedDataPaths.add("models");
+    layout.handedOverTrees.add("models");
     Map<String, Object> config = new LinkedHashMap<>();
     // first key: its line is dropped when the store holds no checkpoint (the JSON stays valid)
     config.put("default_model", MODEL_PLACEHOLDER);

@@ -30,13 +30,15 @@ public final class ForgeNeoProfile extends AppProfile {
           7860,
           "/internal/ping",
           "ForgeNeo",
-          new ContainerPaths("/models", ForgeProfile.DATA, ForgeProfile.DATA + "/output", null, null),
+          // the studio compose file mounts storage-user/input read-only at /inputs (img2img batch, ControlNet inputs)
+          new ContainerPaths("/models", ForgeProfile.DATA, ForgeProfile.DATA + "/output", "/inputs", null),
           "COMMANDLINE_ARGS",
           null,
           List.of("checkpoints", "diffusion_models", "loras", "vae", "text_encoders", "controlnet", "embeddings", "upscale_models"),
           null,
           IMAGE_NEEDS,
-          List.of());
+          // runs as root: migrated folders made by a host user need DAC_OVERRIDE to be written (mounts keep the store read-only)
+          List.of("DAC_OVERRIDE"));
 
   private static Map<String, String> repeatable() {
     Map<String, String> flags = new LinkedHashMap<>();

@@ -37,7 +37,8 @@ public final class ForgeProfile extends AppProfile {
           "/internal/ping",
           "Forge",
           // outputs default to <data-dir>/outputs (modules/paths_internal.py): the user share is mounted there
-          new ContainerPaths("/models", DATA, DATA + "/outputs", null, null),
+          // the studio compose file mounts storage-user/input read-only at /inputs (img2img batch, ControlNet inputs)
+          new ContainerPaths("/models", DATA, DATA + "/outputs", "/inputs", null),
           // launch.py appends $COMMANDLINE_ARGS to its argv, whatever entrypoint the image has
           "COMMANDLINE_ARGS",
           null,
@@ -45,7 +46,8 @@ public final class ForgeProfile extends AppProfile {
               "upscale_models", "controlnet", "hypernetworks"),
           null,
           IMAGE_NEEDS,
-          List.of());
+          // runs as root: migrated folders made by a host user need DAC_OVERRIDE to be written (mounts keep the store read-only)
+          List.of("DAC_OVERRIDE"));
 
   private static Map<String, String> singleFlags() {
     Map<String, String> flags = new LinkedHashMap<>();

@@ -26,7 +26,8 @@ public final class InvokeAiProfile extends AppProfile {
   static final String SCRIPT_KEY = "register_models.py";
   static final String SCRIPT_PATH = ComfyUiProfile.CONFIG_DIR + "/" + SCRIPT_KEY;
   static final String REGISTRAR = "model-registrar";
-  static final String REGISTER_INTERVAL_SECONDS = "300";
+  /** New store files are registered within a minute (the promise; a pass is a few cheap API calls). */
+  static final String REGISTER_INTERVAL_SECONDS = "60";
   /**
    * Pinned: `latest` is built from main (an alpha at times). v6.13.8 is the newest tag without rc
    * in `git tag` of github.com/invoke-ai/InvokeAI (mirror snapshot of August 2026; the only newer
@@ -48,7 +49,8 @@ public final class InvokeAiProfile extends AppProfile {
           9090,
           "/api/v1/app/version",
           "InvokeAI",
-          new ContainerPaths("/models", "/invokeai", "/user/output", null, null),
+          // read-only inputs where InvokeAI can import images from (its own uploads go to its outputs and DB)
+          new ContainerPaths("/models", "/invokeai", "/user/output", "/inputs", null),
           null,
           null,
           List.of("checkpoints", "diffusion_models", "loras", "vae", "text_encoders", "controlnet",

@@ -112,7 +112,20 @@ public final class ModelJobs {
     if (!problems.isEmpty()) {
       throw new InvalidSpecException(problems);
     }
-    return new Plan(url, spec.category, fileName, spec.category + "/" + fileName, store);
+    String folder = spec.category;
+    if (spec.folder != null && !spec.folder.isBlank()) {
+      try {
+        String sub = SafePaths.relative("spec.folder", spec.folder);
+        if (java.util.Arrays.stream(sub.split("/")).anyMatch(segment -> segment.startsWith("."))) {
+          throw new InvalidSpecException("spec.folder", "'" + spec.folder + "' has a hidden folder; name a sub-folder such as FLUX1");
+        }
+        folder = spec.category + "/" + sub;
+      } catch (InvalidSpecException e) {
+        throw new InvalidSpecException(e.problems());
+      }
+    }
+    return new Plan(url, spec.category, fileName, folder + "/" + fileName,
+        new VolumeOf(store.volume(), folder.equals(spec.category) ? store.subPath() : store.subPath() + folder.substring(spec.category.length())));
   }
 
   /**

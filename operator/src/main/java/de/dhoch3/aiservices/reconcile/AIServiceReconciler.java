@@ -427,7 +427,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
       case StatusCalculator.REASON_INVALID_SPEC, StatusCalculator.REASON_DATA_FOLDER_IN_USE, StatusCalculator.REASON_APPLY_FAILED, NameTaken.REASON,
           HostTaken.REASON,
           PodProblem.POD_CREATION_FAILED, PodProblem.INSUFFICIENT_GPU, PodProblem.UNSCHEDULABLE, PodProblem.MOUNT_FAILED,
-          PodProblem.CONFIG_ERROR, PodProblem.IMAGE_PULL, PodProblem.CRASH_LOOP, PodProblem.PROGRESS_DEADLINE ->
+          PodProblem.CONFIG_ERROR, PodProblem.IMAGE_PULL, PodProblem.PREPARE_FAILED, PodProblem.CRASH_LOOP, PodProblem.PROGRESS_DEADLINE ->
           events.warning(ai, now.getReason(), now.getMessage());
       case StatusCalculator.REASON_AVAILABLE, StatusCalculator.REASON_SUSPENDED -> events.normal(ai, now.getReason(), now.getMessage());
       default -> { }

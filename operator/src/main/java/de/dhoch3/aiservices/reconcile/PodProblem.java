@@ -22,10 +22,12 @@ public record PodProblem(String reason, String message) {
   public static final String CONFIG_ERROR = "ContainerConfigError";
   public static final String IMAGE_PULL = "ImagePullFailed";
   public static final String CRASH_LOOP = "CrashLooping";
+  /** The prepare step stopped the pod: a link or a folder it could not make, a store folder a mount needs. */
+  public static final String PREPARE_FAILED = "PrepareFailed";
   public static final String PROGRESS_DEADLINE = "ProgressDeadlineExceeded";
   /** Most fundamental first: no pod at all, then scheduling, volumes, config, image, crashes, and the rollout timing out. */
   static final List<String> ORDER = List.of(POD_CREATION_FAILED, INSUFFICIENT_GPU, UNSCHEDULABLE, MOUNT_FAILED, CONFIG_ERROR,
-      IMAGE_PULL, CRASH_LOOP, PROGRESS_DEADLINE);
+      IMAGE_PULL, PREPARE_FAILED, CRASH_LOOP, PROGRESS_DEADLINE);
   /** Container waiting reasons of a pod still being set up: volumes may be failing to mount. */
   static final List<String> CREATING = List.of("ContainerCreating", "PodInitializing");
 
@@ -75,6 +77,11 @@ public record PodProblem(String reason, String message) {
       if (pod.getStatus().getContainerStatuses() != null) {
         statuses.addAll(pod.getStatus().getContainerStatuses());
       }
+      if (pod.getStatus().getInitContainerStatuses() != null) {
+        for (ContainerStatus status : pod.getStatus().getInitContainerStatuses()) {
+          prepareFailure(pod, status).ifPresent(found::add);
+        }
+      }
       for (ContainerStatus status : statuses) {
         if (status.getState() == null || status.getState().getWaiting() == null) {
           continue;
@@ -95,6 +102,25 @@ public record PodProblem(String reason, String message) {
       }
     }
     return found.stream().min((a, b) -> Integer.compare(ORDER.indexOf(a.reason), ORDER.indexOf(b.reason)));
+  }
+
+  /** The prepare step's own words when it stopped the pod (its "failed" or "missing ...: spec.models mounts it" lines). */
+  private static Optional<PodProblem> prepareFailure(Pod pod, ContainerStatus status) {
+    if (!"prepare".equals(status.getName())) {
+      return Optional.empty();
+    }
+    var terminated = status.getState() != null && status.getState().getTerminated() != null ? status.getState().getTerminated()
+        : status.getLastState() != null ? status.getLastState().getTerminated() : null;
+    if (terminated == null || terminated.getExitCode() == null || terminated.getExitCode() == 0 || terminated.getMessage() == null) {
+      return Optional.empty();
+    }
+    List<String> lines = terminated.getMessage().lines()
+        .filter(line -> line.startsWith("failed ") || line.startsWith("missing ") && line.contains(": ")).toList();
+    if (lines.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new PodProblem(PREPARE_FAILED, "the prepare step of pod " + pod.getMetadata().getName() + " stopped the app: "
+        + String.join("; ", lines)));
   }
 
   /** The newest FailedMount / FailedAttachVolume Event of a pod that is still being set up. */

@@ -35,25 +35,54 @@ final class PrepareFolders {
   /** Shell functions of the step; arguments: store-relative source, data-relative link, path the app resolves. */
   private static final String FUNCTIONS = String.join("\n",
       "report() { echo \"$1\"; echo \"$1\" >> /dev/termination-log; }",
+      // a step that did not happen is never reported as done: the pod stops here, its status names the path
+      "fail() { report \"failed $1: $2\"; exit 1; }",
       "link_folder() {",
       "  src=\"" + AppLayout.PREPARE_MODELS + "/$1\"; at=\"" + AppLayout.PREPARE_DATA + "/$2\"",
       "  mkdir -p \"$(dirname \"$at\")\"",
       "  if [ -d \"$src\" ]; then",
-      "    if [ -L \"$at\" ] || [ ! -e \"$at\" ] || rmdir \"$at\" 2>/dev/null; then ln -sfn \"$3\" \"$at\"; report \"found $1\";",
+      "    if [ -L \"$at\" ] || [ ! -e \"$at\" ] || rmdir \"$at\" 2>/dev/null; then",
+      "      ln -sfn \"$3\" \"$at\" || fail \"$2\" \"cannot link it to the store's $1\"; report \"found $1\";",
       "    else report \"found $1 (the app's own folder $2 is kept, not linked)\"; fi",
       "  else",
       "    if [ -L \"$at\" ]; then rm \"$at\"; fi",
-      "    mkdir -p \"$at\"; report \"missing $1\"",
+      "    mkdir -p \"$at\" || fail \"$2\" \"cannot make the app's own folder\"; report \"missing $1\"",
       "  fi",
       "}",
       "link_file() {",
       "  src=\"" + AppLayout.PREPARE_MODELS + "/$1\"; at=\"" + AppLayout.PREPARE_DATA + "/$2\"",
       "  mkdir -p \"$(dirname \"$at\")\"",
       "  if [ -f \"$src\" ]; then",
-      "    if [ -L \"$at\" ] || [ ! -e \"$at\" ]; then ln -sfn \"$3\" \"$at\"; fi; report \"found $1\"",
+      "    if [ -L \"$at\" ] || [ ! -e \"$at\" ]; then ln -sfn \"$3\" \"$at\" || fail \"$2\" \"cannot link it to the store's $1\"; fi;"
+          + " report \"found $1\"",
       "  else",
       "    if [ -L \"$at\" ]; then rm \"$at\"; fi; report \"missing $1\"",
       "  fi",
+      "}",
+      // a file that may lie in one of several store places (Flux in diffusion_models/ or diffusion_models/FLUX1/): the first found
+      "link_file_any() {",
+      "  at=\"" + AppLayout.PREPARE_DATA + "/$1\"; first=\"$2\"; shift",
+      "  mkdir -p \"$(dirname \"$at\")\"",
+      "  while [ $# -ge 2 ]; do",
+      "    if [ -f \"" + AppLayout.PREPARE_MODELS + "/$1\" ]; then",
+      "      if [ -L \"$at\" ] || [ ! -e \"$at\" ]; then ln -sfn \"$2\" \"$at\" || fail \"${at#" + AppLayout.PREPARE_DATA + "/}\" \"cannot link it to the store's $1\"; fi",
+      "      report \"found $first\"; return",
+      "    fi",
+      "    shift 2",
+      "  done",
+      "  if [ -L \"$at\" ]; then rm \"$at\"; fi; report \"missing $first\"",
+      "}",
+      // a real folder of the app's own with a link per entry of the store folder; links whose store entry went are removed
+      "link_entries() {",
+      "  src=\"" + AppLayout.PREPARE_MODELS + "/$1\"; at=\"" + AppLayout.PREPARE_DATA + "/$2\"",
+      "  if [ -L \"$at\" ]; then rm \"$at\"; fi",
+      "  mkdir -p \"$at\" || fail \"$2\" \"cannot make the app's own folder\"",
+      "  for l in \"$at\"/*; do if [ -L \"$l\" ]; then case \"$(readlink \"$l\")\" in \"$3\"/*) if [ ! -e \"$src/$(basename \"$l\")\" ]; then rm \"$l\"; fi;; esac; fi; done",
+      "  if [ -d \"$src\" ]; then",
+      "    for f in \"$src\"/*; do if [ -e \"$f\" ]; then n=\"$(basename \"$f\")\";",
+      "      if [ ! -e \"$at/$n\" ] && [ ! -L \"$at/$n\" ]; then ln -s \"$3/$n\" \"$at/$n\" || fail \"$2/$n\" \"cannot link it to the store's $1/$n\"; fi; fi; done",
+      "    report \"found $1\"",
+      "  else report \"missing $1\"; fi",
       "}",
       "check() { if [ -e \"" + AppLayout.PREPARE_MODELS + "/$1\" ]; then report \"found $1\"; else report \"missing $1\"; fi; }",
       "require() {",
@@ -71,7 +100,8 @@ final class PrepareFolders {
     List<String> script = new ArrayList<>();
     List<VolumeMount> mounts = new ArrayList<>();
     Set<String> owned = new LinkedHashSet<>();
-    boolean needsStore = !layout.storeLinks.isEmpty() || !layout.storeChecks.isEmpty() || !layout.storeMounts.isEmpty();
+    boolean needsStore = !layout.storeLinks.isEmpty() || !layout.entryLinks.isEmpty() || !layout.storeChecks.isEmpty()
+        || !layout.storeMounts.isEmpty();
     if (needsStore) {
       mounts.add(resolved.roots().models().mount("", AppLayout.PREPARE_MODELS, true));
     }
@@ -96,13 +126,22 @@ final class PrepareFolders {
       mounts.add(new VolumeMountBuilder().withName(WorkloadBuilder.CONFIG_VOLUME).withMountPath(AppLayout.PREPARE_CONFIG).withReadOnly(true).build());
     }
     for (String dataPath : layout.ownedDataPaths) {
-      script.add("mkdir -p " + Shell.quote(AppLayout.PREPARE_DATA + "/" + dataPath));
+      script.add("mkdir -p " + Shell.quote(AppLayout.PREPARE_DATA + "/" + dataPath) + " || fail " + Shell.quote(dataPath)
+          + " \"cannot make the app's folder\"");
       owned.add(AppLayout.PREPARE_DATA + "/" + dataPath);
     }
     String modelsInApp = paths.models();
     for (AppLayout.StoreLink link : layout.storeLinks) {
-      script.add((link.folder() ? "link_folder " : "link_file ") + Shell.quote(link.source()) + " " + Shell.quote(link.link())
-          + " " + Shell.quote(modelsInApp + "/" + link.source()));
+      if (!link.folder() && !link.alternatives().isEmpty()) {
+        StringBuilder any = new StringBuilder("link_file_any " + Shell.quote(link.link()));
+        List<String> sources = new ArrayList<>(List.of(link.source()));
+        sources.addAll(link.alternatives());
+        sources.forEach(source -> any.append(' ').append(Shell.quote(source)).append(' ').append(Shell.quote(modelsInApp + "/" + source)));
+        script.add(any.toString());
+      } else {
+        script.add((link.folder() ? "link_folder " : "link_file ") + Shell.quote(link.source()) + " " + Shell.quote(link.link())
+            + " " + Shell.quote(modelsInApp + "/" + link.source()));
+      }
       // the link and the folders leading to it (not the store behind it)
       String at = link.link();
       while (true) {
@@ -114,6 +153,10 @@ final class PrepareFolders {
         at = at.substring(0, slash);
       }
     }
+    for (AppLayout.StoreLink link : layout.entryLinks) {
+      script.add("link_entries " + Shell.quote(link.source()) + " " + Shell.quote(link.link()) + " " + Shell.quote(modelsInApp + "/" + link.source()));
+      owned.add(AppLayout.PREPARE_DATA + "/" + link.link());
+    }
     layout.storeChecks.forEach(source -> script.add("check " + Shell.quote(source)));
     layout.storeMounts.forEach(mount -> script.add("require " + Shell.quote(mount.source())));
     script.addAll(layout.prepareCommands);
@@ -121,8 +164,14 @@ final class PrepareFolders {
     if (uid != null && uid != 0) {
       // not recursive: only the folders and links made here; what the app writes is already its own
       script.add("for path in " + String.join(" ", owned.stream().map(Shell::quote).toList()) + "; do");
-      script.add("  if [ -e \"$path\" ] || [ -L \"$path\" ]; then chown -h " + uid + ":" + uid + " \"$path\"; fi");
+      script.add("  if [ -e \"$path\" ] || [ -L \"$path\" ]; then chown -h " + uid + ":" + uid + " \"$path\" || fail \"$path\" \"cannot give it to UID "
+          + uid + ", the app's user\"; fi");
       script.add("done");
+      for (String tree : layout.handedOverTrees) {
+        String path = Shell.quote(AppLayout.PREPARE_DATA + "/" + tree);
+        script.add("find " + path + " -xdev ! -user " + uid + " -exec chown -h " + uid + ":" + uid + " {} + || fail " + Shell.quote(tree)
+            + " \"cannot give what it holds to UID " + uid + ", the app's user\"");
+      }
     }
     if (script.isEmpty()) {
       return null;

@@ -122,7 +122,8 @@ public class AppTranslationTest {
     for (ModelPath path : workload.modelPaths()) {
       // every store folder or file is linked into the app's data folder, or checked where the app is pointed at it directly
       assertThat(script).as(app + ": " + path).containsAnyOf(
-          "link_folder '" + path.source + "' ", "link_file '" + path.source + "' ", "check '" + path.source + "'");
+          "link_folder '" + path.source + "' ", "link_file '" + path.source + "' ", "check '" + path.source + "'",
+          "link_entries '" + path.source + "' ", "' '" + path.source + "' '/models/" + path.source + "'");
       if (path.path.startsWith("/models/")) {
         assertThat(path.path).isEqualTo("/models/" + path.source);
       }
@@ -289,10 +290,11 @@ public class AppTranslationTest {
     assertThat(script)
         .contains("link_file 'vae/ae.safetensors' 'models/vae/ae.sft' '/models/vae/ae.safetensors'")
         // schnell weights under schnell's own name (models.yaml), not the dev name
-        .contains("link_file 'diffusion_models/flux1-schnell.safetensors' 'models/unet/flux1-schnell.safetensors'")
+        .contains("link_file_any 'models/unet/flux1-schnell.safetensors' 'diffusion_models/flux1-schnell.safetensors'"
+            + " '/models/diffusion_models/flux1-schnell.safetensors' 'diffusion_models/FLUX1/flux1-schnell.safetensors'")
         // the user's file replaces the default for the same target
         .contains("link_file 'diffusion_models/flux1-dev-fp8.safetensors' 'models/unet/flux1-dev.sft'")
-        .doesNotContain("link_file 'diffusion_models/flux1-dev.safetensors'")
+        .doesNotContain("'diffusion_models/flux1-dev.safetensors'")
         // UID 1000 downloads missing weights into its models folders
         .contains("mkdir -p '/aiservice/data/models/unet'").contains("chown -h 1000:1000");
     List<VolumeMount> mounts = app(workload).getVolumeMounts();
@@ -332,9 +334,9 @@ public class AppTranslationTest {
     // never an empty database over the image's: seeded from the image's own, after the prepare step
     assertThat(pod(workload).getInitContainers()).extracting(Container::getName).containsExactly("prepare", "seed-database");
     Container seed = pod(workload).getInitContainers().get(1);
-    assertThat(seed.getImage()).isEqualTo(app(workload).getImage()).isEqualTo("ostris/aitoolkit:0.13.18");
+    assertThat(seed.getImage()).isEqualTo(app(workload).getImage()).isEqualTo("ostris/aitoolkit:0.12.26");
     assertThat(String.join(" ", seed.getCommand())).doesNotContain("touch").contains("cp /app/ai-toolkit/aitk_db.db");
-    assertThat(prepareScript(workload)).contains("link_folder 'diffusion_models' 'models/diffusion_models' '/models/diffusion_models'");
+    assertThat(prepareScript(workload)).contains("link_entries 'diffusion_models' 'models/diffusion_models' '/models/diffusion_models'");
 
     AIService wrongApp = aiservice(App.COMFYUI);
     wrongApp.getSpec().auth = ai.getSpec().auth;
@@ -354,5 +356,21 @@ public class AppTranslationTest {
     assertThat(workload.modelPaths()).extracting(p -> p.path)
         .containsExactly("/models/checkpoints", "/models/loras", "/models/loras-sdxl");
     assertThat(workload.modelPaths()).extracting(p -> p.source).containsExactly("checkpoints", "loras", "loras-sdxl");
+  }
+
+  /**
+   * ComfyUI: the megapak's IPAdapter_plus adds its own models/ipadapter only when the key is not
+   * registered yet (app-catalog.md, second pass), and ComfyUI's extra_config.py takes the first
+   * listed path as where a new key's files go: the app's own folder must be first, the store after.
+   */
+  @Test
+  void comfyuisIpadapterKeyListsTheAppsOwnFolderBeforeTheStore() throws Exception {
+    Workload workload = build(aiservice(App.COMFYUI));
+    var yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(workload.configMap().getData().get("extra_model_paths.yaml"));
+    var section = yaml.get("aiservice_shared_store");
+    assertThat(section.get("base_path").asText()).isEqualTo("/models");
+    assertThat(section.get("ipadapter").asText().lines().toList()).containsExactly("/root/ComfyUI/models/ipadapter", "ipadapter");
+    // a key ComfyUI defines keeps its own folder first by itself (is_default false appends): the store only
+    assertThat(section.get("loras").asText()).isEqualTo("loras");
   }
 }

@@ -110,8 +110,14 @@ class InvokeAiRegistrarScriptTest {
     exchange.close();
   }
 
-  /** What InvokeAI answers to scan_folder: every file of the folder, none marked installed. */
+  /**
+   * What InvokeAI answers to scan_folder: every file of the folder, none marked installed; 400 for
+   * a path that is not a directory (invokeai/app/api/routers/model_manager.py:362-367, v6.13.8).
+   */
   private Answer scan(String folder) throws IOException {
+    if (!Files.isDirectory(Path.of(folder))) {
+      return json(400, "{\"detail\": \"The search path '" + folder + "' does not exist or is not directory\"}");
+    }
     try (var files = Files.list(Path.of(folder))) {
       return json(200, files.sorted()
           .map(f -> "{\"path\": \"" + f + "\", \"is_installed\": false}")
@@ -154,7 +160,7 @@ class InvokeAiRegistrarScriptTest {
     }
     env.put("INVOKEAI_URL", "http://127.0.0.1:" + server.getAddress().getPort());
     // the pod's /models is the temp store here
-    env.put("SCAN_PATHS", "/models/checkpoints:/models/loras".replace("/models", store.toString()));
+    env.put("SCAN_PATHS", scanPaths.replace("/models", store.toString()));
     env.put("REGISTRAR_ONCE", "1");
 
     List<String> command = new ArrayList<>(registrar.getCommand());
@@ -168,6 +174,9 @@ class InvokeAiRegistrarScriptTest {
     assertThat(process.exitValue()).as("exit code; output:%n%s", output).isZero();
     return output;
   }
+
+  /** The folders the pass scans (the pod's /models is the temp store). */
+  private String scanPaths = "/models/checkpoints:/models/loras";
 
   private static boolean python3Available() {
     try {
@@ -196,6 +205,21 @@ class InvokeAiRegistrarScriptTest {
     ai.getSpec().auth = new AuthSpec();
     ai.getSpec().auth.secretName = "invokeai-admin";
     return ai;
+  }
+
+  @Test
+  void aStoreFolderThatDoesNotExistYetIsNoFailureAndTheOthersAreRegistered() throws Exception {
+    scanPaths = "/models/controlnet:/models/checkpoints";
+    String output = runRegistrar(invokeai(), Map.of());
+    assertThat(output).contains("no folder " + store.resolve("controlnet") + " in the store yet").contains("0 failure(s)")
+        .doesNotContain("next attempt");
+    assertThat(installs()).containsExactly(expectedInstall("checkpoints/sdxl.safetensors"));
+  }
+
+  @Test
+  void newStoreFilesAreLookedForEveryMinute() {
+    Container registrar = registrar(AppTranslationTest.build(invokeai()));
+    assertThat(registrar.getEnv()).anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("INTERVAL=60"));
   }
 
   @Test

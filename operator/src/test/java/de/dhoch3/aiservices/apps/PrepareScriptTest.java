@@ -41,7 +41,7 @@ class PrepareScriptTest {
   /** Runs a step's script with its absolute folders moved under the scratch root; ownership changes need root and are left out. */
   private Result run(String script) throws Exception {
     String local = script.replace("/aiservice/", root + "/aiservice/").replace("/dev/termination-log", root + "/termination-log")
-        .replaceAll("(?s)for path in .*?\ndone\n", "");
+        .replaceAll("(?s)for path in .*?\ndone\n", "").replaceAll("(?m)^find .* -exec chown .*$", "");
     Process process = new ProcessBuilder("sh", "-c", local).redirectErrorStream(true).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     int exit = process.waitFor();
@@ -86,6 +86,56 @@ class PrepareScriptTest {
     assertThat(Files.readSymbolicLink(data.resolve("store/hypernetworks"))).isEqualTo(Path.of("/models/hypernetworks"));
     assertThat(data.resolve("store/vae/downloaded.safetensors")).hasContent("the app's own");
     assertThat(second.report()).contains("found vae (the app's own folder store/vae is kept, not linked)");
+  }
+
+  /**
+   * AI Toolkit downloads missing weights into MODELS_PATH/{diffusion_models,text_encoders,vae}
+   * (ostris/ai-toolkit minimax_h3.py:109-117, hf_hub_download(local_dir=MODELS_PATH)): those must
+   * be real folders of its own, the store's files seen in them as links.
+   */
+  @Test
+  void aiToolkitsModelFoldersAreItsOwnWithTheStoresFilesLinkedIn() throws Exception {
+    Path store = store();
+    Files.createDirectories(store.resolve("diffusion_models/FLUX1"));
+    Files.writeString(store.resolve("diffusion_models/flux1-dev.safetensors"), "weights");
+    Files.createDirectories(store.resolve("text_encoders"));
+    Files.writeString(store.resolve("text_encoders/t5xxl_fp16.safetensors"), "t5");
+    // an older start left a link where the folder must be, and a link to a store file that is gone
+    Files.createDirectories(data().resolve("models"));
+    Files.createSymbolicLink(data().resolve("models/vae"), Path.of("/models/vae"));
+    Files.createDirectories(data().resolve("models/text_encoders"));
+    Files.createSymbolicLink(data().resolve("models/text_encoders/gone.safetensors"), Path.of("/models/text_encoders/gone.safetensors"));
+    Result result = run(prepareScript(build(aiservice(App.AI_TOOLKIT))));
+    assertThat(result.exit()).as(result.output()).isZero();
+    Path models = data().resolve("models");
+    for (String category : List.of("diffusion_models", "text_encoders", "vae")) {
+      assertThat(Files.isDirectory(models.resolve(category), java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(category).isTrue();
+      assertThat(Files.isSymbolicLink(models.resolve(category))).as(category).isFalse();
+    }
+    assertThat(Files.readSymbolicLink(models.resolve("diffusion_models/flux1-dev.safetensors")))
+        .isEqualTo(Path.of("/models/diffusion_models/flux1-dev.safetensors"));
+    assertThat(Files.readSymbolicLink(models.resolve("diffusion_models/FLUX1"))).isEqualTo(Path.of("/models/diffusion_models/FLUX1"));
+    assertThat(Files.readSymbolicLink(models.resolve("text_encoders/t5xxl_fp16.safetensors")))
+        .isEqualTo(Path.of("/models/text_encoders/t5xxl_fp16.safetensors"));
+    assertThat(models.resolve("text_encoders/gone.safetensors")).doesNotExist();
+    assertThat(Files.isSymbolicLink(models.resolve("text_encoders/gone.safetensors"))).isFalse();
+    assertThat(result.report()).contains("found diffusion_models", "found text_encoders", "missing vae");
+    // a download lands on the app's side
+    Files.writeString(models.resolve("vae/ae.safetensors"), "downloaded");
+    assertThat(listing(store)).doesNotContain("vae", "vae/ae.safetensors");
+  }
+
+  /** The studio keeps Flux in storage-models/models/diffusion_models/FLUX1/ (its storage document, Model Categories). */
+  @Test
+  void fluxgymFindsFluxWeightsInTheStudiosFlux1Folder() throws Exception {
+    Path store = store();
+    Files.createDirectories(store.resolve("diffusion_models/FLUX1"));
+    Files.writeString(store.resolve("diffusion_models/FLUX1/flux1-dev.safetensors"), "weights");
+    Result result = run(prepareScript(build(aiservice(App.FLUXGYM))));
+    assertThat(result.exit()).as(result.output()).isZero();
+    assertThat(Files.readSymbolicLink(data().resolve("models/unet/flux1-dev.sft")))
+        .isEqualTo(Path.of("/models/diffusion_models/FLUX1/flux1-dev.safetensors"));
+    assertThat(result.report()).contains("found diffusion_models/flux1-dev.safetensors", "missing diffusion_models/flux1-schnell.safetensors");
   }
 
   @Test

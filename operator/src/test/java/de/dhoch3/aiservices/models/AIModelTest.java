@@ -241,6 +241,21 @@ public class AIModelTest {
   }
 
   @Test
+  void aModelCanGoIntoASubFolderOfItsCategoryAsTheStudioKeepsFlux() {
+    AIModel flux = model("flux1-dev");
+    flux.getSpec().source.huggingFace.file = "flux1-dev.safetensors";
+    flux.getSpec().category = "diffusion_models";
+    flux.getSpec().folder = "FLUX1";
+    ModelJobs.Plan plan = ModelJobs.plan(flux, OperatorConfig.defaults());
+    assertThat(plan.path()).isEqualTo("diffusion_models/FLUX1/flux1-dev.safetensors");
+    assertThat(plan.store().subPath()).isEqualTo("diffusion_models/FLUX1");
+    flux.getSpec().folder = "../checkpoints";
+    assertThatThrownBy(() -> ModelJobs.plan(flux, OperatorConfig.defaults())).hasMessageContaining("spec.folder");
+    flux.getSpec().folder = "FLUX1/.hidden";
+    assertThatThrownBy(() -> ModelJobs.plan(flux, OperatorConfig.defaults())).hasMessageContaining("spec.folder");
+  }
+
+  @Test
   void aSuccessfulDownloadMakesTheAIModelReadyWithSizeAndChecksum() {
     user.resource(model("flux-ae")).create();
     Job job = awaitJob("flux-ae", ModelJobs.DOWNLOAD);

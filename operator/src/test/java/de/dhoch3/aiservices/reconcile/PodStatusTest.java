@@ -63,6 +63,24 @@ class PodStatusTest extends OperatorScenario {
   }
 
   @Test
+  void aPrepareStepThatCouldNotMakeALinkStopsThePodAndTheStatusNamesThePath() {
+    // as kubelet reports an init container that exited 1 and is backing off: its termination message is the step's report
+    PodStatus status = new PodStatusBuilder().withPhase("Pending")
+        .addNewCondition().withType("PodScheduled").withStatus("True").endCondition()
+        .addNewInitContainerStatus().withName("prepare").withReady(false).withRestartCount(2)
+          .withNewState().withNewWaiting().withReason("CrashLoopBackOff").withMessage("back-off 20s").endWaiting().endState()
+          .withNewLastState().withNewTerminated().withExitCode(1).withReason("Error")
+            .withMessage("found checkpoints\nfailed store/loras: cannot link it to the store's loras\n").endTerminated().endLastState()
+        .endInitContainerStatus()
+        .build();
+    AIService ai = runWithPod("prepare-fails", status);
+    assertThat(condition(ai, StatusCalculator.READY).orElseThrow()).satisfies(c -> {
+      assertThat(c.getReason()).isEqualTo("PrepareFailed");
+      assertThat(c.getMessage()).contains("failed store/loras: cannot link it to the store's loras");
+    });
+  }
+
+  @Test
   void aMissingSecretIsReportedAsContainerConfigError() {
     AIService ai = runWithPod("no-secret", waiting("CreateContainerConfigError", "secret \"hf-token\" not found"));
     var ready = condition(ai, StatusCalculator.READY).orElseThrow();

@@ -40,7 +40,10 @@ class PodSecurityTest {
   private static final Map<String, List<String>> EXTRA_CAPABILITIES = Map.of(
       // the prepare step makes folders and links and hands them to the app's user
       "prepare", List.of("CHOWN", "DAC_OVERRIDE"),
-      "invokeai/app", List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"));
+      "invokeai/app", List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"),
+      // root apps write into folders a host user made when a studio migrates (root without DAC_OVERRIDE cannot)
+      "comfyui/app", List.of("DAC_OVERRIDE"), "forge/app", List.of("DAC_OVERRIDE"), "forge-neo/app", List.of("DAC_OVERRIDE"),
+      "ai-toolkit/app", List.of("DAC_OVERRIDE"));
 
   static Stream<App> apps() {
     return Catalog.all().stream().map(p -> p.defaults().app());
