@@ -51,6 +51,11 @@ public final class AiToolkitProfile extends AppProfile {
   }
 
   @Override
+  public String[] cacheFolder(ContainerPaths paths) {
+    return new String[] {"cache", "/root/.cache"};
+  }
+
+  @Override
   public AppLayout translate(LayoutRequest request) {
     AppLayout layout = new AppLayout();
     String modelsPath = APP + "/models";

@@ -61,6 +61,9 @@ public final class AppLayout {
   /** Store folders the app is pointed at directly (flags, config): the prepare step reports whether they exist. */
   public final List<String> storeChecks = new ArrayList<>();
   public final List<PrepareMount> prepareMounts = new ArrayList<>();
+  /** Further mounts of the prepare step and of the app (e.g. the store's shared caches, read-only). */
+  public final List<io.fabric8.kubernetes.api.model.VolumeMount> extraPrepareMounts = new ArrayList<>();
+  public final List<io.fabric8.kubernetes.api.model.VolumeMount> extraAppMounts = new ArrayList<>();
   /** Folders the prepare step makes and hands to the app's user, relative to the data folder. */
   public final List<String> ownedDataPaths = new ArrayList<>();
   /**

@@ -23,6 +23,14 @@ public abstract class AppProfile {
     return java.util.List.of("output");
   }
 
+  /**
+   * Where the app keeps its own download caches: {@code [folder relative to its data folder, the
+   * same folder in the container]}, or null when it has none on the data volume.
+   */
+  public String[] cacheFolder(ContainerPaths paths) {
+    return paths.data() == null ? null : new String[] {".cache", paths.data() + "/.cache"};
+  }
+
   /** Translates the offered categories into args, env, config files and extra mounts. */
   public abstract AppLayout translate(LayoutRequest request);
 }

@@ -63,6 +63,11 @@ public final class FluxGymProfile extends AppProfile {
   }
 
   @Override
+  public String[] cacheFolder(ContainerPaths paths) {
+    return new String[] {"models/.cache", APP + "/models/.cache"};
+  }
+
+  @Override
   public AppLayout translate(LayoutRequest request) {
     AppLayout layout = new AppLayout();
     layout.env("GRADIO_SERVER_NAME", "0.0.0.0").env("GRADIO_SERVER_PORT", String.valueOf(request.port()));

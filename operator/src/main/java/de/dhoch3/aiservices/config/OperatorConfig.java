@@ -61,6 +61,8 @@ public class OperatorConfig {
      * role may use them, and only AIModel Jobs write into them.
      */
     public List<String> storeClaims = new ArrayList<>();
+    /** The store's shared download caches (read-only for every app; each app downloads into its own). */
+    public Caches caches = new Caches();
 
     /**
      * Every claim (or folder of a claim, {@code claim/sub/path}) that holds the store: storeClaims
@@ -77,6 +79,15 @@ public class OperatorConfig {
       }
       return all;
     }
+  }
+
+  /**
+   * The store's Hugging Face hub cache (the studio's storage-models/hf-hub) and PyTorch hub cache
+   * (storage-models/torch-hub): a hostPath below storage.roots.models or a claim. Unset: none.
+   */
+  public static class Caches {
+    public VolumeRef hfHub;
+    public VolumeRef torchHub;
   }
 
   /**

@@ -55,6 +55,10 @@ public final class OwnedSettingsRules {
           } else {
             argProblem("spec.env[" + i + "].value", env.getValue(), owned, tunnels, problems);
           }
+        } else if (config.storage.caches != null && (config.storage.caches.hfHub != null && name.equals("HF_HUB_CACHE")
+            || config.storage.caches.torchHub != null && name.equals("TORCH_HOME")) && !owned.env().isEmpty()) {
+          problems.add(new SpecProblem("spec.env[" + i + "].name", name + " is set by the operator: the app's own cache, in which the"
+              + " studio's shared cache (storage.caches) is linked; remove it"));
         } else if (ownsEnv(owned, name)) {
           problems.add(new SpecProblem("spec.env[" + i + "].name", name + " is set by the operator (the app's folders, port or login);"
               + " it cannot be re-set: remove it (folders move with spec.storage and spec.container paths)"));

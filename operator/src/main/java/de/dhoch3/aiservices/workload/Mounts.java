@@ -38,6 +38,7 @@ final class Mounts {
     layout.storeMounts.forEach(m -> mounts.add(roots.models().mount(m.source(), m.target(), true)));
     layout.dataMounts.forEach(m -> mounts.add(roots.data().mount(serviceDir + "/" + m.source(), m.target(), false)));
     layout.userMounts.forEach(m -> mounts.add(roots.user().mount(m.source(), m.target(), m.readOnly())));
+    mounts.addAll(layout.extraAppMounts);
     layout.configFiles.stream().filter(f -> f.mountPath() != null).forEach(f -> mounts.add(new VolumeMountBuilder()
         .withName(WorkloadBuilder.CONFIG_VOLUME).withMountPath(f.mountPath()).withSubPath(f.key()).withReadOnly(true).build()));
 

@@ -122,6 +122,7 @@ final class PrepareFolders {
     for (AppLayout.PrepareMount extra : layout.prepareMounts) {
       mounts.add(resolved.roots().user().mount(extra.source(), extra.path(), extra.readOnly()));
     }
+    mounts.addAll(layout.extraPrepareMounts);
     if (hasConfig) {
       mounts.add(new VolumeMountBuilder().withName(WorkloadBuilder.CONFIG_VOLUME).withMountPath(AppLayout.PREPARE_CONFIG).withReadOnly(true).build());
     }

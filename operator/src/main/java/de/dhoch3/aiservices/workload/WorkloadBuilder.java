@@ -93,10 +93,12 @@ public final class WorkloadBuilder {
       }
     }
 
+    List<Volume> cacheVolumes = SharedCaches.apply(config, profile, paths, layout);
     ConfigMap configMap = configMap(ai, labels, layout);
     List<VolumeMount> mounts = Mounts.of(resolved, paths, layout);
     List<Volume> volumes = new ArrayList<>(List.of(
         resolved.roots().models().volume(), resolved.roots().data().volume(), resolved.roots().user().volume()));
+    volumes.addAll(cacheVolumes);
     if (configMap != null) {
       volumes.add(new VolumeBuilder().withName(CONFIG_VOLUME)
           .withNewConfigMap().withName(configMap.getMetadata().getName()).endConfigMap().build());

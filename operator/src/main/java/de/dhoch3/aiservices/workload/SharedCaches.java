@@ -1,0 +1,102 @@
+package de.dhoch3.aiservices.workload;
+
+import de.dhoch3.aiservices.api.VolumeRef;
+import de.dhoch3.aiservices.apps.AppLayout;
+import de.dhoch3.aiservices.apps.AppProfile;
+import de.dhoch3.aiservices.apps.ContainerPaths;
+import de.dhoch3.aiservices.apps.Shell;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.storage.SafePaths;
+import de.dhoch3.aiservices.storage.StorageRoles;
+import de.dhoch3.aiservices.validation.InvalidSpecException;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The store's shared download caches (operator configuration {@code storage.caches}): the
+ * studio's Hugging Face hub cache and PyTorch hub cache, read-only for every app. Neither library
+ * can read a second, read-only cache, so each app gets a cache of its own on its data volume
+ * ({@code HF_HUB_CACHE}, {@code TORCH_HOME}) in which the prepare step links every repository of
+ * the shared hub cache and every file of the shared torch checkpoints: what the studio already
+ * downloaded is found without a download, a new download lands in the app's own cache. Pure.
+ */
+final class SharedCaches {
+  static final String HF_VOLUME = "hf-hub";
+  static final String TORCH_VOLUME = "torch-hub";
+  static final String HF_IN_APP = "/caches/hf-hub";
+  static final String TORCH_IN_APP = "/caches/torch-hub";
+
+  private SharedCaches() {}
+
+  /** Adds the cache volumes, mounts, env and prepare commands; returns the volumes to add to the pod. */
+  static List<Volume> apply(OperatorConfig config, AppProfile profile, ContainerPaths paths, AppLayout layout) {
+    List<Volume> volumes = new ArrayList<>();
+    String[] own = profile.cacheFolder(paths);
+    if (own == null) {
+      return volumes;
+    }
+    VolumeRef hf = config.storage.caches == null ? null : config.storage.caches.hfHub;
+    VolumeRef torch = config.storage.caches == null ? null : config.storage.caches.torchHub;
+    if (hf != null) {
+      volumes.add(volume(HF_VOLUME, hf, "storage.caches.hfHub", config));
+      mount(layout, HF_VOLUME, HF_IN_APP, hf);
+      String hub = own[0] + "/huggingface/hub";
+      layout.env("HF_HUB_CACHE", own[1] + "/huggingface/hub");
+      layout.ownedDataPaths.addAll(List.of(own[0], own[0] + "/huggingface", hub));
+      // a link per repository (models--org--name, datasets--...): reads find the files, locks and new repos go to the app's side
+      layout.prepareCommands.add(linkEach(prepare(HF_VOLUME) + "/models--* " + prepare(HF_VOLUME) + "/datasets--*", hub, HF_IN_APP));
+    }
+    if (torch != null) {
+      volumes.add(volume(TORCH_VOLUME, torch, "storage.caches.torchHub", config));
+      mount(layout, TORCH_VOLUME, TORCH_IN_APP, torch);
+      String hub = own[0] + "/torch/hub";
+      layout.env("TORCH_HOME", own[1] + "/torch");
+      layout.ownedDataPaths.addAll(List.of(own[0], own[0] + "/torch", hub, hub + "/checkpoints"));
+      // torch.hub downloads weights into hub/checkpoints: a real folder, the shared files linked in; hub repos linked whole
+      layout.prepareCommands.add(linkEach(prepare(TORCH_VOLUME) + "/checkpoints/*", hub + "/checkpoints", TORCH_IN_APP + "/checkpoints"));
+      layout.prepareCommands.add(linkEach(prepare(TORCH_VOLUME) + "/*_*", hub, TORCH_IN_APP));
+    }
+    return volumes;
+  }
+
+  private static String prepare(String volume) {
+    return "/aiservice/" + volume;
+  }
+
+  /** For each existing entry of the globs, a link in the app's folder unless it has an entry of that name; links to gone entries removed. */
+  private static String linkEach(String globs, String ownRelative, String seenAt) {
+    String at = AppLayout.PREPARE_DATA + "/" + ownRelative;
+    return "for l in " + Shell.quote(at) + "/*; do if [ -L \"$l\" ]; then case \"$(readlink \"$l\")\" in " + Shell.quote(seenAt)
+        + "/*) if [ ! -e \"$l\" ]; then rm \"$l\"; fi;; esac; fi; done; "
+        + "for f in " + globs + "; do if [ -e \"$f\" ]; then n=\"$(basename \"$f\")\"; "
+        + "if [ ! -e " + Shell.quote(at) + "/\"$n\" ] && [ ! -L " + Shell.quote(at) + "/\"$n\" ]; then ln -s " + Shell.quote(seenAt) + "/\"$n\" "
+        + Shell.quote(at) + "/\"$n\" || fail " + Shell.quote(ownRelative) + "/\"$n\" \"cannot link the shared cache's $n\"; fi; fi; done";
+  }
+
+  private static void mount(AppLayout layout, String volume, String inApp, VolumeRef ref) {
+    String sub = ref.subPath == null || ref.subPath.isBlank() || ref.hostPath != null ? null : ref.subPath;
+    layout.extraAppMounts.add(new VolumeMountBuilder().withName(volume).withMountPath(inApp).withSubPath(sub)
+        .withReadOnly(true).withRecursiveReadOnly("IfPossible").build());
+    layout.extraPrepareMounts.add(new VolumeMountBuilder().withName(volume).withMountPath(prepare(volume)).withSubPath(sub)
+        .withReadOnly(true).withRecursiveReadOnly("IfPossible").build());
+  }
+
+  private static Volume volume(String name, VolumeRef ref, String field, OperatorConfig config) {
+    VolumeBuilder volume = new VolumeBuilder().withName(name);
+    if (ref.claimName != null && !ref.claimName.isBlank()) {
+      return volume.withNewPersistentVolumeClaim().withClaimName(ref.claimName).withReadOnly(true).endPersistentVolumeClaim().build();
+    }
+    String host = SafePaths.absolute("operator configuration " + field + ".hostPath", ref.hostPath);
+    if (ref.subPath != null && !ref.subPath.isBlank()) {
+      host = host + "/" + SafePaths.relative("operator configuration " + field + ".subPath", ref.subPath);
+    }
+    String refused = StorageRoles.hostPathProblem("models", host, config);
+    if (refused != null) {
+      throw new InvalidSpecException("operator configuration " + field + ".hostPath", refused);
+    }
+    return volume.withNewHostPath().withPath(host).withType("Directory").endHostPath().build();
+  }
+}
