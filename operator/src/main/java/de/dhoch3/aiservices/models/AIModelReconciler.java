@@ -48,6 +48,7 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
   static final Duration WATCH_DELETION = Duration.ofSeconds(5);
   static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AIModelReconciler.class);
 
   private final OperatorConfig config;
   private final KubernetesClient client;
@@ -102,7 +103,11 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
       // kubectl get aim -w shows the download moving: the program's last progress line, read every few seconds
       progress(current.get(), pods).ifPresent(text -> status.size = text);
     }
+    boolean arrived = "Downloaded".equals(readyReason(status)) && !"Downloaded".equals(readyReason(model.getStatus()));
     write(model, status);
+    if (arrived) {
+      restartAppsThatCannotSeeIt(model, plan);
+    }
     return running ? UpdateControl.<AIModel>noUpdate().rescheduleAfter(PROGRESS_INTERVAL) : UpdateControl.noUpdate();
   }
 
@@ -269,6 +274,45 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
     return new ConditionBuilder().withType(type).withStatus(value).withReason(reason).withMessage(message)
         .withObservedGeneration(model.getMetadata().getGeneration())
         .withLastTransitionTime(clock.instant().truncatedTo(ChronoUnit.SECONDS).toString()).build();
+  }
+
+  private static String readyReason(AIModelStatus status) {
+    if (status == null || status.conditions == null) {
+      return null;
+    }
+    return status.conditions.stream().filter(c -> c.getType().equals("Ready") && "True".equals(c.getStatus()))
+        .map(Condition::getReason).findFirst().orElse(null);
+  }
+
+  /**
+   * A new file reaches apps that cannot list it again only when their pod starts: restarted here
+   * the way kubectl rollout restart does (the template annotation the drift comparison leaves to
+   * others), once, when the download arrived. A list of AIServices on a rare event, not per reconcile.
+   */
+  private void restartAppsThatCannotSeeIt(AIModel model, ModelJobs.Plan plan) {
+    var aiservices = config.watchNamespaces.isEmpty()
+        ? client.resources(de.dhoch3.aiservices.api.AIService.class).inAnyNamespace().list().getItems()
+        : config.watchNamespaces.stream().flatMap(ns -> client.resources(de.dhoch3.aiservices.api.AIService.class).inNamespace(ns)
+            .list().getItems().stream()).toList();
+    String at = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    for (var ai : aiservices) {
+      if (!StoreChangeRestarts.needsRestart(ai, plan.category(), plan.storeKey(), config)) {
+        continue;
+      }
+      try {
+        client.apps().deployments().inNamespace(ai.getMetadata().getNamespace()).withName(ai.getMetadata().getName()).edit(d -> {
+          var meta = d.getSpec().getTemplate().getMetadata();
+          java.util.Map<String, String> annotations = meta.getAnnotations() == null ? new java.util.TreeMap<>() : new java.util.TreeMap<>(meta.getAnnotations());
+          annotations.put("kubectl.kubernetes.io/restartedAt", at);
+          meta.setAnnotations(annotations);
+          return d;
+        });
+        LOG.info("restarted {}/{}: AIModel {} put {} into the store, which this app sees only at start", ai.getMetadata().getNamespace(),
+            ai.getMetadata().getName(), model.getMetadata().getName(), plan.path());
+      } catch (RuntimeException notThere) {
+        // no Deployment (stalled, being deleted): nothing runs that could miss the file
+      }
+    }
   }
 
   /** Written only when it changed: an idle operator writes nothing. */

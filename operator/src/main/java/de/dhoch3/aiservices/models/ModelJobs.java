@@ -43,8 +43,8 @@ public final class ModelJobs {
 
   private ModelJobs() {}
 
-  /** What to fetch and where it goes, checked. */
-  public record Plan(String url, String category, String fileName, String path, VolumeOf store) {}
+  /** What to fetch and where it goes, checked; {@code storeKey} names the store as AIServices' storage does. */
+  public record Plan(String url, String category, String fileName, String path, VolumeOf store, String storeKey) {}
 
   /** The store volume and the folder of the category inside it. */
   public record VolumeOf(Volume volume, String subPath) {}
@@ -124,8 +124,14 @@ public final class ModelJobs {
         throw new InvalidSpecException(e.problems());
       }
     }
+    Volume volume = store.volume();
+    String base = store.subPath().substring(0, Math.max(0, store.subPath().length() - spec.category.length())).replaceAll("/$", "");
+    String storeKey = volume.getHostPath() != null
+        ? StoreChangeRestarts.key(base.isEmpty() ? volume.getHostPath().getPath() : volume.getHostPath().getPath() + "/" + base, null, null, null)
+        : StoreChangeRestarts.key(null, volume.getPersistentVolumeClaim().getClaimName(), base, model.getMetadata().getNamespace());
     return new Plan(url, spec.category, fileName, folder + "/" + fileName,
-        new VolumeOf(store.volume(), folder.equals(spec.category) ? store.subPath() : store.subPath() + folder.substring(spec.category.length())));
+        new VolumeOf(volume, folder.equals(spec.category) ? store.subPath() : store.subPath() + folder.substring(spec.category.length())),
+        storeKey);
   }
 
   /**

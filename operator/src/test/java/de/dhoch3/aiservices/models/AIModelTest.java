@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import de.dhoch3.aiservices.api.AIModel;
+import de.dhoch3.aiservices.api.App;
 import de.dhoch3.aiservices.api.AIModelSpec;
 import de.dhoch3.aiservices.api.VolumeRef;
 import de.dhoch3.aiservices.config.OperatorConfig;
@@ -19,6 +20,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -268,6 +270,53 @@ public class AIModelTest {
     assertThat(ready.getStatus().bytes).isEqualTo(335304388L);
     assertThat(ready.getStatus().size).isEqualTo("319.8 MiB");
     assertThat(ready.getStatus().sha256).isEqualTo("afc8e28272cd15db3919bacdb6918ce9c1ed22e96cb12c4d5ed0fba823529e38");
+  }
+
+  /**
+   * A file arriving in the store reaches apps that cannot list it again only at their next start
+   * (README, "Apps see new files"): FluxGym (its fixed-name links are made at start) is restarted
+   * like kubectl rollout restart does; ComfyUI, whose vae folder was linked at start, and InvokeAI,
+   * which scans every minute, are not.
+   */
+  @Test
+  void aDownloadedFileRestartsOnlyTheAppsThatSeeItOnlyAtStart() {
+    Map<String, App> apps = Map.of("sees-fluxgym", App.FLUXGYM, "sees-comfyui", App.COMFYUI, "missed-comfyui", App.COMFYUI,
+        "sees-invokeai", App.INVOKEAI);
+    apps.forEach((name, app) -> {
+      de.dhoch3.aiservices.api.AIService ai = new de.dhoch3.aiservices.api.AIService();
+      ai.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+      ai.setSpec(new de.dhoch3.aiservices.api.AIServiceSpec());
+      ai.getSpec().app = app;
+      ai.getSpec().image = "registry.example.com/" + app.value() + ":1";
+      ai.getSpec().storage = new de.dhoch3.aiservices.api.StorageSpec();
+      ai.getSpec().storage.serviceDir = name;
+      user.resource(ai).create();
+    });
+    await().atMost(Duration.ofSeconds(20)).until(() -> apps.keySet().stream()
+        .allMatch(n -> user.apps().deployments().inNamespace(NS).withName(n).get() != null));
+    // what the pods' prepare steps reported: one ComfyUI found the store's vae folder, the other did not (an empty own folder)
+    for (String name : List.of("sees-comfyui", "missed-comfyui")) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> user.resources(de.dhoch3.aiservices.api.AIService.class).inNamespace(NS)
+          .withName(name).get().getStatus() != null);
+      boolean found = name.startsWith("sees");
+      user.resources(de.dhoch3.aiservices.api.AIService.class).inNamespace(NS).withName(name).editStatus(a -> {
+        a.getStatus().modelPaths.stream().filter(p -> "vae".equals(p.source)).forEach(p -> p.found = found);
+        return a;
+      });
+    }
+
+    user.resource(model("arriving")).create();
+    Job job = awaitJob("arriving", ModelJobs.DOWNLOAD);
+    finish(job, "Complete", 0, "{\"result\":\"Downloaded\",\"bytes\":10,\"path\":\"ae.safetensors\"}");
+    awaitCondition("arriving", "Ready", "Downloaded");
+    for (String restarted : List.of("sees-fluxgym", "missed-comfyui")) {
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(user.apps().deployments().inNamespace(NS).withName(restarted).get()
+          .getSpec().getTemplate().getMetadata().getAnnotations()).as(restarted).containsKey("kubectl.kubernetes.io/restartedAt"));
+    }
+    for (String untouched : List.of("sees-comfyui", "sees-invokeai")) {
+      var annotations = user.apps().deployments().inNamespace(NS).withName(untouched).get().getSpec().getTemplate().getMetadata().getAnnotations();
+      assertThat(annotations == null ? java.util.Map.of() : annotations).as(untouched).doesNotContainKey("kubectl.kubernetes.io/restartedAt");
+    }
   }
 
   @Test
