@@ -14,6 +14,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "!has(self.source.civitai) || has(self.fileName)",
     message = "a civitai source needs spec.fileName (Civitai names the file only in its answer)")
+@ValidationRule(value = "has(self.category) != (has(self.source.huggingFace) && !has(self.source.huggingFace.file))",
+    message = "a file needs spec.category; a whole Hugging Face repository (huggingFace without file) goes to the shared hub cache and takes no category")
 public class AIModelSpec {
   public enum DeletionPolicy {
     @JsonProperty("Retain") RETAIN,
@@ -24,10 +26,9 @@ public class AIModelSpec {
   @JsonPropertyDescription("Where the file comes from: exactly one of url, huggingFace, civitai.")
   public Source source;
 
-  @Required
   @Pattern("^[a-z0-9_]+$")
   @Size(max = 63)
-  @JsonPropertyDescription("The store category folder the file goes into, e.g. checkpoints, loras, vae.")
+  @JsonPropertyDescription("The store category folder the file goes into, e.g. checkpoints, loras, vae (not for a whole repository).")
   public String category;
 
   @Pattern("^[A-Za-z0-9][A-Za-z0-9._ +()-]*(/[A-Za-z0-9][A-Za-z0-9._ +()-]*)*$")
@@ -82,10 +83,10 @@ public class AIModelSpec {
     @JsonPropertyDescription("owner/name, e.g. black-forest-labs/FLUX.1-dev.")
     public String repo;
 
-    @Required
     @Pattern("^[^/].*[^/]$|^[^/]$")
     @Size(max = 1024)
-    @JsonPropertyDescription("Path of the file in the repository, e.g. ae.safetensors.")
+    @JsonPropertyDescription("Path of the file in the repository, e.g. ae.safetensors. Without it: the whole repository at the revision,"
+        + " into the shared Hugging Face hub cache (operator configuration storage.caches.hfHub), as diffusers-format training needs it.")
     public String file;
 
     @Pattern("^[A-Za-z0-9._/-]+$")

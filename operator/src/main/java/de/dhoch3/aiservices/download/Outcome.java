@@ -38,6 +38,11 @@ public record Outcome(Result result, long bytes, String sha256, String path, Str
     return new Outcome(result, -1, null, path, message);
   }
 
+  /** Whether the file is there as asked (downloaded now or before). */
+  boolean ok() {
+    return result.exitCode == 0;
+  }
+
   /** The same outcome with every occurrence of {@code secret} in the message masked. */
   Outcome redact(String secret) {
     return new Outcome(result, bytes, sha256, path, Redact.mask(message, secret));

@@ -290,6 +290,9 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
    * others), once, when the download arrived. A list of AIServices on a rare event, not per reconcile.
    */
   private void restartAppsThatCannotSeeIt(AIModel model, ModelJobs.Plan plan) {
+    if (plan.category() == null) {
+      return; // a repository in the shared hub cache: linked into the apps' own caches at their next start
+    }
     var aiservices = config.watchNamespaces.isEmpty()
         ? client.resources(de.dhoch3.aiservices.api.AIService.class).inAnyNamespace().list().getItems()
         : config.watchNamespaces.stream().flatMap(ns -> client.resources(de.dhoch3.aiservices.api.AIService.class).inNamespace(ns)

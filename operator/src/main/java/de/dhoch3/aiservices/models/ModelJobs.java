@@ -2,6 +2,7 @@ package de.dhoch3.aiservices.models;
 
 import de.dhoch3.aiservices.api.AIModel;
 import de.dhoch3.aiservices.api.AIModelSpec;
+import de.dhoch3.aiservices.api.VolumeRef;
 import de.dhoch3.aiservices.apps.StoreCategories;
 import de.dhoch3.aiservices.config.OperatorConfig;
 import de.dhoch3.aiservices.storage.SafePaths;
@@ -63,6 +64,9 @@ public final class ModelJobs {
     }
     if (spec.sha256 != null && !spec.sha256.matches("[a-f0-9]{64}")) {
       problems.add(new SpecProblem("spec.sha256", "must be 64 lowercase hex digits (sha256sum prints them)"));
+    }
+    if (spec.source.huggingFace != null && spec.source.huggingFace.file == null) {
+      return repositoryPlan(model, config);
     }
     if (spec.source.url != null) {
       url = spec.source.url;
@@ -132,6 +136,67 @@ public final class ModelJobs {
     return new Plan(url, spec.category, fileName, folder + "/" + fileName,
         new VolumeOf(volume, folder.equals(spec.category) ? store.subPath() : store.subPath() + folder.substring(spec.category.length())),
         storeKey);
+  }
+
+  /** The hub cache's folder name of a repository, as huggingface_hub names it (repo_folder_name). */
+  static String repoFolder(String repo) {
+    return "models--" + repo.replace("/", "--");
+  }
+
+  /**
+   * A whole repository into the shared hub cache (storage.caches.hfHub): only there, only into its
+   * own repository folder, never deleted by the operator (the cache is the admin's).
+   */
+  private static Plan repositoryPlan(AIModel model, OperatorConfig config) {
+    AIModelSpec spec = model.getSpec();
+    var hf = spec.source.huggingFace;
+    List<SpecProblem> problems = new ArrayList<>();
+    if (hf.repo == null || !hf.repo.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*") || hf.repo.contains("..")) {
+      problems.add(new SpecProblem("spec.source.huggingFace.repo", "'" + hf.repo + "' is not owner/name, e.g. black-forest-labs/FLUX.1-dev"));
+    }
+    if (hf.revision != null && (!hf.revision.matches("[A-Za-z0-9._/-]+") || hf.revision.contains(".."))) {
+      problems.add(new SpecProblem("spec.source.huggingFace.revision", "'" + hf.revision + "' is not a branch, tag or commit"));
+    }
+    if (spec.category != null || spec.folder != null || spec.fileName != null || spec.sha256 != null) {
+      problems.add(new SpecProblem("spec.category", "a whole repository goes to the shared hub cache in the Hub's own layout:"
+          + " remove category, folder, fileName and sha256 (or give huggingFace.file for one file)"));
+    }
+    if (spec.models != null) {
+      problems.add(new SpecProblem("spec.models", "a whole repository goes to the admin's shared hub cache (storage.caches.hfHub); remove spec.models"));
+    }
+    if (spec.deletionPolicy == AIModelSpec.DeletionPolicy.DELETE) {
+      problems.add(new SpecProblem("spec.deletionPolicy", "a repository in the shared hub cache may be used by every app; the operator"
+          + " does not delete it: use Retain"));
+    }
+    VolumeRef cache = config.storage.caches == null ? null : config.storage.caches.hfHub;
+    if (cache == null || (cache.hostPath == null && cache.claimName == null)) {
+      problems.add(new SpecProblem("spec.source.huggingFace.file", "without a file this is the whole repository, which goes to the shared"
+          + " hub cache, and the operator configuration has none (storage.caches.hfHub); give a file, or ask the admin to set it"));
+    }
+    if (!problems.isEmpty()) {
+      throw new InvalidSpecException(problems);
+    }
+    String revision = hf.revision != null ? hf.revision : "main";
+    String folder = repoFolder(hf.repo);
+    VolumeBuilder volume = new VolumeBuilder().withName("store");
+    String base = cache.subPath == null || cache.subPath.isBlank() ? "" : SafePaths.relative("operator configuration storage.caches.hfHub.subPath", cache.subPath);
+    if (cache.claimName != null && !cache.claimName.isBlank()) {
+      volume.withNewPersistentVolumeClaim().withClaimName(cache.claimName).endPersistentVolumeClaim();
+    } else {
+      String host = SafePaths.absolute("operator configuration storage.caches.hfHub.hostPath", cache.hostPath);
+      String refused = StorageRoles.hostPathProblem("models", base.isEmpty() ? host : host + "/" + base, config);
+      if (refused != null) {
+        throw new InvalidSpecException("operator configuration storage.caches.hfHub.hostPath", refused);
+      }
+      volume.withNewHostPath().withPath(host).withType("Directory").endHostPath();
+    }
+    return new Plan("https://huggingface.co/api/models/" + hf.repo + "/revision/" + revision, null, folder, "hf-hub/" + folder + "@" + revision,
+        new VolumeOf(volume.build(), SafePaths.join(base, folder)), "hf-hub");
+  }
+
+  /** Whether the plan fetches a whole repository (download-repo) rather than one file. */
+  public static boolean wholeRepository(AIModel model) {
+    return model.getSpec().source != null && model.getSpec().source.huggingFace != null && model.getSpec().source.huggingFace.file == null;
   }
 
   /**
@@ -225,6 +290,12 @@ public final class ModelJobs {
 
   /** The download Job; its name changes with what it fetches, so a changed spec gets a Job of its own. */
   public static Job download(AIModel model, Plan plan, OperatorConfig config) {
+    if (wholeRepository(model)) {
+      var hf = model.getSpec().source.huggingFace;
+      List<String> args = List.of("java", "-jar", JAR, "download-repo", "--repo", hf.repo, "--revision", hf.revision != null ? hf.revision : "main",
+          "--dir", DIR, "--progress-file", "/tmp/progress", "--result-file", "/dev/termination-log");
+      return job(model, DOWNLOAD, name(model, "download", plan.url() + plan.path()), plan, args, config);
+    }
     // the download program (package download): progress file in the Job's own /tmp, never in the store
     List<String> args = new ArrayList<>(List.of("java", "-jar", JAR, "download", "--url", plan.url(), "--dir", DIR, "--file", plan.fileName(),
         "--progress-file", "/tmp/progress", "--result-file", "/dev/termination-log"));

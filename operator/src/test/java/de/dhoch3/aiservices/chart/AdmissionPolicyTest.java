@@ -358,6 +358,27 @@ class AdmissionPolicyTest {
   }
 
   @Test
+  void theDownloadJobOfAWholeRepositoryIntoTheSharedHubCacheIsAdmitted() throws Exception {
+    List<JsonNode> docs = HelmChartTest.renderWith(java.nio.file.Files.createTempDirectory("caches"), """
+        storage:
+          caches:
+            hfHub: {hostPath: /vol/service/cw/storage-models/hf-hub}
+        """);
+    Policy withCaches = compile(policy(docs, "aiservice-operator-model-store"));
+    String yaml = ofKind(docs, "ConfigMap").get(0).path("data").path("config.yaml").asText();
+    OperatorConfig config = OperatorConfig.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "caches");
+    var repo = de.dhoch3.aiservices.models.AIModelTest.model("flux-dev-diffusers");
+    repo.getSpec().source.huggingFace.repo = "black-forest-labs/FLUX.1-dev";
+    repo.getSpec().source.huggingFace.file = null;
+    repo.getSpec().category = null;
+    var job = de.dhoch3.aiservices.models.ModelJobs.download(repo, de.dhoch3.aiservices.models.ModelJobs.plan(repo, config), config);
+    assertThat(withCaches.refusals(job, OPERATOR)).isEmpty();
+    assertThat(withCaches.refusals(job, "alice")).isNotEmpty();
+    // and every app reads the cache read-only
+    assertThat(withCaches.refusals(WorkloadBuilder.build(AppTranslationTest.aiservice(App.COMFYUI), config).deployment(), OPERATOR)).isEmpty();
+  }
+
+  @Test
   void theOperatorsPodsMountNoHostFolderOutsideTheRoots() throws Exception {
     ObjectNode edited = comfyDeployment();
     ((ArrayNode) edited.at("/spec/template/spec/volumes")).addObject().put("name", "etc").putObject("hostPath").put("path", "/etc");

@@ -257,6 +257,31 @@ public class AIModelTest {
     assertThatThrownBy(() -> ModelJobs.plan(flux, OperatorConfig.defaults())).hasMessageContaining("spec.folder");
   }
 
+  /** AI Toolkit's FLUX training loads diffusers-format repositories (toolkit/stable_diffusion_model.py:649-672): a whole repo into the hub cache. */
+  @Test
+  void aWholeHuggingFaceRepositoryGoesIntoTheSharedHubCacheOnly() {
+    AIModel repo = model("flux-dev-diffusers");
+    repo.getSpec().source.huggingFace.repo = "black-forest-labs/FLUX.1-dev";
+    repo.getSpec().source.huggingFace.file = null;
+    repo.getSpec().category = null;
+    assertThatThrownBy(() -> ModelJobs.plan(repo, OperatorConfig.defaults())).hasMessageContaining("storage.caches.hfHub");
+    OperatorConfig config = OperatorConfig.defaults();
+    config.storage.caches.hfHub = VolumeRef.hostPath("/vol/service/cw/storage-models/hf-hub");
+    ModelJobs.Plan plan = ModelJobs.plan(repo, config);
+    Job job = ModelJobs.download(repo, plan, config);
+    var container = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(container.getCommand()).containsSubsequence("download-repo", "--repo", "black-forest-labs/FLUX.1-dev", "--revision", "main");
+    assertThat(container.getVolumeMounts().get(0).getSubPath()).isEqualTo("models--black-forest-labs--FLUX.1-dev");
+    assertThat(job.getSpec().getTemplate().getSpec().getVolumes().get(0).getHostPath().getPath()).isEqualTo("/vol/service/cw/storage-models/hf-hub");
+    assertThat(plan.path()).isEqualTo("hf-hub/models--black-forest-labs--FLUX.1-dev@main");
+    // no category, no other place, never deleted by the operator
+    repo.getSpec().category = "diffusion_models";
+    assertThatThrownBy(() -> ModelJobs.plan(repo, config)).hasMessageContaining("spec.category");
+    repo.getSpec().category = null;
+    repo.getSpec().deletionPolicy = AIModelSpec.DeletionPolicy.DELETE;
+    assertThatThrownBy(() -> ModelJobs.plan(repo, config)).hasMessageContaining("spec.deletionPolicy");
+  }
+
   @Test
   void aSuccessfulDownloadMakesTheAIModelReadyWithSizeAndChecksum() {
     user.resource(model("flux-ae")).create();

@@ -47,4 +47,24 @@ class AIModelCrdTest {
   void ordinaryUrlsAreAdmitted(String url) throws Exception {
     assertThat(validator().validate(model(url))).isEmpty();
   }
+
+  @org.junit.jupiter.api.Test
+  void aFileNeedsACategoryAndAWholeRepositoryTakesNone() throws Exception {
+    JsonNode fileWithout = YAML.readTree("""
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIModel
+        metadata: {name: m, namespace: studio}
+        spec:
+          source: {huggingFace: {repo: black-forest-labs/FLUX.1-schnell, file: ae.safetensors}}
+        """);
+    assertThat(validator().validate(fileWithout)).anySatisfy(p -> assertThat(p.toString()).contains("spec.category"));
+    JsonNode repo = YAML.readTree("""
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIModel
+        metadata: {name: m, namespace: studio}
+        spec:
+          source: {huggingFace: {repo: black-forest-labs/FLUX.1-dev, revision: main}}
+        """);
+    assertThat(validator().validate(repo)).isEmpty();
+  }
 }
