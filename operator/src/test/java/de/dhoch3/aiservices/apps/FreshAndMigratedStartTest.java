@@ -79,6 +79,9 @@ class FreshAndMigratedStartTest {
   }
 
   private void writeConfig(Workload workload) throws IOException {
+    if (workload.configMap() == null) {
+      return;
+    }
     Path config = Files.createDirectories(root.resolve("aiservice/config"));
     for (var entry : workload.configMap().getData().entrySet()) {
       Files.writeString(config.resolve(entry.getKey()), entry.getValue());
@@ -167,6 +170,106 @@ class FreshAndMigratedStartTest {
         "echo db > /aiservice/data/ComfyUI/user/comfyui.db",
         "echo x > /aiservice/data/ComfyUI/custom_nodes/old-node/cache.json");
     Run app = as(0, added(pod(comfy).getContainers().get(0)), start);
+    assertThat(app.exit()).as(app.output()).isZero();
+  }
+
+  /** Every "found" line of the prepare step's report names a link or folder that is there. */
+  private void everyReportedLinkExists(Workload workload) throws IOException {
+    String report = Files.readString(root.resolve("termination-log"));
+    for (var link : pod(workload).getInitContainers().get(0).getCommand().get(2).lines()
+        .filter(l -> l.startsWith("link_folder ") || l.startsWith("link_file ")).toList()) {
+      String[] words = link.split("'");
+      String source = words[1];
+      String at = words[3];
+      if (report.contains("found " + source + "\n") || report.contains("found " + source + " ")) {
+        assertThat(Files.exists(data().resolve(at), java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(at + " reported found").isTrue();
+      }
+    }
+  }
+
+  private Run prepare(Workload workload) throws Exception {
+    writeConfig(workload);
+    // the folders kubelet mounts for the step: the output folder and writable user folders, as a host user left them
+    for (String mount : List.of("aiservice/output", "aiservice/user-0")) {
+      chownTree(Files.createDirectories(root.resolve(mount)), HOST_USER);
+    }
+    Files.createDirectories(root.resolve("aiservice/models/loras"));
+    Files.createDirectories(root.resolve("aiservice/models/checkpoints"));
+    Run prepare = as(0, added(init(workload, "prepare")), prepareScript(workload));
+    assertThat(prepare.exit()).as(prepare.output()).isZero();
+    everyReportedLinkExists(workload);
+    return prepare;
+  }
+
+  /**
+   * FluxGym (UID 1000, its Dockerfile's appuser) at start and on its first training: downloads missing
+   * weights into models/{unet,clip,vae} (app.py download(), hf_hub_download into models/), writes
+   * outputs/<lora>/ and datasets/<lora>/ (app.py start_training, upload).
+   */
+  @Test
+  void fluxgymTrainsOnAMigratedFolderAsItsUser() throws Exception {
+    Workload gym = build(aiservice(App.FLUXGYM));
+    Files.createDirectories(data().resolve("models/unet"));
+    chownTree(data(), HOST_USER);
+    prepare(gym);
+    String start = String.join("\n", "set -e",
+        "echo w > /aiservice/data/models/unet/flux1-dev.sft.part", "echo w > /aiservice/data/models/clip/clip_l.safetensors",
+        "echo w > /aiservice/data/models/vae/ae.sft",
+        "mkdir -p /aiservice/output/my-lora && echo x > /aiservice/output/my-lora/my-lora.safetensors",
+        "mkdir -p /aiservice/user-0/my-lora && echo img > /aiservice/user-0/my-lora/1.png");
+    Run app = as(1000, added(pod(gym).getContainers().get(0)), start);
+    assertThat(app.exit()).as(app.output()).isZero();
+  }
+
+  /** AI Toolkit (root) on a migrated folder: downloads into MODELS_PATH (minimax_h3.py:109-117), its HF cache, DATA_ROOT uploads. */
+  @Test
+  void aiToolkitWritesItsModelsCacheAndDataOnAMigratedFolder() throws Exception {
+    Workload toolkit = build(aiservice(App.AI_TOOLKIT));
+    Files.createDirectories(data().resolve("models/diffusion_models"));
+    Files.createDirectories(data().resolve("cache/huggingface"));
+    Files.createDirectories(data().resolve("data/images"));
+    chownTree(data(), HOST_USER);
+    prepare(toolkit);
+    String start = String.join("\n", "set -e",
+        "echo w > /aiservice/data/models/diffusion_models/minimax_h3.safetensors",
+        "echo c > /aiservice/data/cache/huggingface/token", "echo u > /aiservice/data/data/images/upload.png",
+        "mkdir -p /aiservice/output/job1 && echo x > /aiservice/output/job1/log.txt");
+    Run app = as(0, added(pod(toolkit).getContainers().get(0)), start);
+    assertThat(app.exit()).as(app.output()).isZero();
+  }
+
+  /** Forge (root) on a migrated data folder: config.json, ui-config.json, models/VAE-approx downloads, outputs (modules/paths, shared). */
+  @Test
+  void forgeWritesItsSettingsAndDownloadsOnAMigratedFolder() throws Exception {
+    Workload forge = build(aiservice(App.FORGE));
+    Files.createDirectories(data().resolve("models/VAE-approx"));
+    Files.writeString(data().resolve("config.json"), "{}");
+    chownTree(data(), HOST_USER);
+    prepare(forge);
+    String start = String.join("\n", "set -e",
+        "echo '{}' > /aiservice/data/config.json", "echo '{}' > /aiservice/data/ui-config.json",
+        "echo w > /aiservice/data/models/VAE-approx/model.pt", "mkdir -p /aiservice/data/cache && echo c > /aiservice/data/cache/cache.json");
+    Run app = as(0, added(pod(forge).getContainers().get(0)), start);
+    assertThat(app.exit()).as(app.output()).isZero();
+  }
+
+  /**
+   * InvokeAI: docker-entrypoint.sh chowns INVOKEAI_ROOT to CONTAINER_UID (1000) as root with the
+   * app's capabilities, then runs as 1000, which writes its database, models and the outputs folder
+   * (INVOKEAI_OUTPUTS_DIR, outside the root: handed to 1000 by the prepare step).
+   */
+  @Test
+  void invokeaiWritesItsDatabaseAndOutputsAsItsUser() throws Exception {
+    Workload invoke = build(aiservice(App.INVOKEAI));
+    Files.createDirectories(data().resolve("databases"));
+    chownTree(data(), HOST_USER);
+    prepare(invoke);
+    Run entrypoint = as(0, added(pod(invoke).getContainers().get(0)), "chown -R 1000:1000 /aiservice/data");
+    assertThat(entrypoint.exit()).as(entrypoint.output()).isZero();
+    String start = String.join("\n", "set -e",
+        "echo db > /aiservice/data/databases/invokeai.db", "mkdir -p /aiservice/data/models/.download_cache",
+        "mkdir -p /aiservice/output/images && echo png > /aiservice/output/images/1.png");
+    Run app = as(1000, List.of(), start);
     assertThat(app.exit()).as(app.output()).isZero();
   }
 
