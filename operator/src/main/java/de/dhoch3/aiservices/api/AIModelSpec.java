@@ -89,7 +89,7 @@ public class AIModelSpec {
         + " into the shared Hugging Face hub cache (operator configuration storage.caches.hfHub), as diffusers-format training needs it.")
     public String file;
 
-    @Pattern("^[A-Za-z0-9._/-]+$")
+    @Pattern("^[A-Za-z0-9._-][A-Za-z0-9._/-]*$")
     @Size(max = 255)
     @JsonPropertyDescription("Branch, tag or commit (default main); a commit pins the file.")
     public String revision;

@@ -107,6 +107,8 @@ public final class FooocusProfile extends AppProfile {
     layout.env("config_path", CONFIG);
     // rewritten at every start, so it must live on the writable data volume
     layout.env("config_example_path", data + "/config_modification_tutorial.txt");
+    // rewritten at every start with an unguarded open(..., "w") (modules/config.py); a migrated folder has one of a host user's
+    layout.ownedDataFiles.add("config_modification_tutorial.txt");
     layout.arg("--listen", "--port", String.valueOf(request.port()), "--disable-preset-download");
 
     String chosen = request.spec().models != null ? request.spec().models.defaultModel : null;
@@ -115,11 +117,17 @@ public final class FooocusProfile extends AppProfile {
     String target = AppLayout.PREPARE_DATA + "/.aiservice/config.txt";
     String template = AppLayout.PREPARE_CONFIG + "/" + TEMPLATE;
     layout.prepareCommands.add("model=" + Shell.quote(chosen == null ? "" : chosen));
-    layout.prepareCommands.add("if [ -z \"$model\" ] && [ -d " + AppLayout.PREPARE_MODELS + "/checkpoints ]; then model=\"$(ls "
-        + AppLayout.PREPARE_MODELS + "/checkpoints | grep -iE '\\.(safetensors|ckpt)$' | head -n 1)\"; fi");
-    layout.prepareCommands.add("if [ -n \"$model\" ]; then esc=\"$(printf '%s' \"$model\" | sed -e 's/[\\\\&|\"]/\\\\&/g')\"; sed \"s|" + MODEL_PLACEHOLDER
+    // the first checkpoint file by glob (busybox ls prints ? for bytes it cannot show); names with control characters are skipped
+    layout.prepareCommands.add("if [ -z \"$model\" ] && [ -d " + AppLayout.PREPARE_MODELS + "/checkpoints ]; then for f in "
+        + AppLayout.PREPARE_MODELS + "/checkpoints/*; do n=\"$(basename \"$f\")\"; case \"$n\" in *[[:cntrl:]]*) continue;; "
+        + "*.[sS][aA][fF][eE][tT][eE][nN][sS][oO][rR][sS]|*.[cC][kK][pP][tT]) if [ -f \"$f\" ]; then model=\"$n\"; break; fi;; esac; done; fi");
+    // JSON string escaping (backslash, quote), then sed replacement escaping (backslash, &, the | delimiter)
+    layout.prepareCommands.add("if [ -n \"$model\" ]; then json=\"$(printf '%s' \"$model\" | sed -e 's/\\\\/\\\\\\\\/g' -e 's/\"/\\\\\"/g')\";"
+        + " esc=\"$(printf '%s' \"$json\" | sed -e 's/[\\\\&|]/\\\\&/g')\"; sed \"s|" + MODEL_PLACEHOLDER
         + "|$esc|\" " + template + " > " + target + "; report \"default_model $model\"; else grep -v '" + MODEL_PLACEHOLDER + "' " + template
-        + " > " + target + "; report \"no checkpoint in the store: Fooocus cannot generate until one is added (or set spec.models.defaultModel)\"; fi");
+        + " > " + target + "; report \"no checkpoint in the store: Fooocus cannot generate until one is added (or set spec.models.defaultModel)\";"
+        // a restart when one arrives (StoreChangeRestarts restarts apps whose category was reported missing)
+        + " report \"missing checkpoints: no checkpoint file to start with\"; fi");
     return layout;
   }
 }

@@ -84,7 +84,7 @@ public final class DownloadRepoCommand implements Callable<Integer> {
     Outcome outcome;
     try {
       if (!repo.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*") || repo.contains("..")
-          || !revision.matches("[A-Za-z0-9._/-]+") || revision.contains("..")) {
+          || !revision.matches("[A-Za-z0-9._-][A-Za-z0-9._/-]*") || revision.contains("..") || revision.contains("//") || revision.endsWith("/")) {
         throw new IllegalArgumentException("--repo must be owner/name and --revision a branch, tag or commit");
       }
       outcome = fetch(token, out, where);
@@ -150,13 +150,17 @@ public final class DownloadRepoCommand implements Callable<Integer> {
     if (!commit.matches("[0-9a-f]{40}")) {
       return Outcome.error(Result.Failed, where, "the Hub's answer names no commit for " + repo + " at " + revision);
     }
+    if (!info.path("siblings").isArray() || info.path("siblings").isEmpty()) {
+      return Outcome.error(Result.Failed, where, "the Hub lists no files for " + repo + " at " + revision);
+    }
     Path blobs = Files.createDirectories(dir.resolve("blobs"));
     Path snapshot = dir.resolve("snapshots").resolve(commit);
     long total = 0;
     for (JsonNode sibling : info.path("siblings")) {
       String file = sibling.path("rfilename").asText("");
       Path target = snapshot.resolve(file).normalize();
-      if (file.isEmpty() || file.startsWith("/") || !target.startsWith(snapshot) || file.contains("\\")) {
+      if (file.isEmpty() || file.startsWith("/") || !target.startsWith(snapshot) || target.equals(snapshot) || file.contains("\\")
+          || java.util.Arrays.stream(file.split("/")).anyMatch(segment -> segment.isEmpty() || segment.equals(".") || segment.equals(".."))) {
         return Outcome.error(Result.Failed, where, "the Hub named a file outside the repository: " + file);
       }
       JsonNode lfs = sibling.path("lfs");

@@ -81,7 +81,7 @@ public final class ModelJobs {
       if (hf.file == null || hf.file.isBlank() || hf.file.startsWith("/") || List.of(hf.file.split("/")).contains("..")) {
         throw new InvalidSpecException("spec.source.huggingFace.file", "'" + hf.file + "' must be a path in the repository without '..', e.g. ae.safetensors");
       }
-      if (hf.revision != null && (!hf.revision.matches("[A-Za-z0-9._/-]+") || hf.revision.contains(".."))) {
+      if (hf.revision != null && (!hf.revision.matches("[A-Za-z0-9._-][A-Za-z0-9._/-]*") || hf.revision.contains(".."))) {
         throw new InvalidSpecException("spec.source.huggingFace.revision", "'" + hf.revision + "' is not a branch, tag or commit");
       }
       url = "https://huggingface.co/" + hf.repo + "/resolve/" + (hf.revision != null ? hf.revision : "main") + "/" + hf.file;
@@ -154,7 +154,7 @@ public final class ModelJobs {
     if (hf.repo == null || !hf.repo.matches("[A-Za-z0-9][A-Za-z0-9._-]*/[A-Za-z0-9][A-Za-z0-9._-]*") || hf.repo.contains("..")) {
       problems.add(new SpecProblem("spec.source.huggingFace.repo", "'" + hf.repo + "' is not owner/name, e.g. black-forest-labs/FLUX.1-dev"));
     }
-    if (hf.revision != null && (!hf.revision.matches("[A-Za-z0-9._/-]+") || hf.revision.contains(".."))) {
+    if (hf.revision != null && (!hf.revision.matches("[A-Za-z0-9._-][A-Za-z0-9._/-]*") || hf.revision.contains(".."))) {
       problems.add(new SpecProblem("spec.source.huggingFace.revision", "'" + hf.revision + "' is not a branch, tag or commit"));
     }
     if (spec.category != null || spec.folder != null || spec.fileName != null || spec.sha256 != null) {

@@ -54,6 +54,9 @@ final class PrepareReport {
         found.put(firstWord(line.substring(6)), true);
       } else if (line.startsWith("missing ")) {
         found.put(firstWord(line.substring(8)), false);
+      } else if (line.startsWith("kept ")) {
+        // the app's own folder or file stands where the link would go: the store's is not seen
+        found.put(firstWord(line.substring(5)), false);
       }
     }
     return found;

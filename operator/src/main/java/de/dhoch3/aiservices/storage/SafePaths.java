@@ -19,6 +19,10 @@ public final class SafePaths {
     if (path.startsWith("/")) {
       throw new InvalidSpecException(field, "'" + path + "' is absolute; give it relative to the volume root (without the leading '/')");
     }
+    if (path.chars().anyMatch(Character::isISOControl)) {
+      // a newline would end up in the prepare step's report as a line of its own
+      throw new InvalidSpecException(field, "contains a control character (a line break, a tab); name the folder with printable characters");
+    }
     String normalized = String.join("/", segments(field, path));
     if (normalized.isEmpty()) {
       throw new InvalidSpecException(field, "'" + path + "' names no folder; give a folder relative to the volume, e.g. 'loras'");

@@ -43,7 +43,7 @@ final class PrepareFolders {
       "  if [ -d \"$src\" ]; then",
       "    if [ -L \"$at\" ] || [ ! -e \"$at\" ] || rmdir \"$at\" 2>/dev/null; then",
       "      ln -sfn \"$3\" \"$at\" || fail \"$2\" \"cannot link it to the store's $1\"; report \"found $1\";",
-      "    else report \"found $1 (the app's own folder $2 is kept, not linked)\"; fi",
+      "    else report \"kept $1: the app's own folder $2 is not empty, so it is kept and the store's $1 is not linked\"; fi",
       "  else",
       "    if [ -L \"$at\" ]; then rm \"$at\"; fi",
       "    mkdir -p \"$at\" || fail \"$2\" \"cannot make the app's own folder\"; report \"missing $1\"",
@@ -53,8 +53,8 @@ final class PrepareFolders {
       "  src=\"" + AppLayout.PREPARE_MODELS + "/$1\"; at=\"" + AppLayout.PREPARE_DATA + "/$2\"",
       "  mkdir -p \"$(dirname \"$at\")\"",
       "  if [ -f \"$src\" ]; then",
-      "    if [ -L \"$at\" ] || [ ! -e \"$at\" ]; then ln -sfn \"$3\" \"$at\" || fail \"$2\" \"cannot link it to the store's $1\"; fi;"
-          + " report \"found $1\"",
+      "    if [ -L \"$at\" ] || [ ! -e \"$at\" ]; then ln -sfn \"$3\" \"$at\" || fail \"$2\" \"cannot link it to the store's $1\"; report \"found $1\";"
+          + " else report \"kept $1: the app's own $2 is there, so the store's $1 is not linked\"; fi",
       "  else",
       "    if [ -L \"$at\" ]; then rm \"$at\"; fi; report \"missing $1\"",
       "  fi",
@@ -65,24 +65,35 @@ final class PrepareFolders {
       "  mkdir -p \"$(dirname \"$at\")\"",
       "  while [ $# -ge 2 ]; do",
       "    if [ -f \"" + AppLayout.PREPARE_MODELS + "/$1\" ]; then",
-      "      if [ -L \"$at\" ] || [ ! -e \"$at\" ]; then ln -sfn \"$2\" \"$at\" || fail \"${at#" + AppLayout.PREPARE_DATA + "/}\" \"cannot link it to the store's $1\"; fi",
-      "      report \"found $first\"; return",
+      "      if [ -L \"$at\" ] || [ ! -e \"$at\" ]; then ln -sfn \"$2\" \"$at\" || fail \"${at#" + AppLayout.PREPARE_DATA + "/}\" \"cannot link it to the store's $1\";",
+      "        report \"found $first\"; else report \"kept $first: the app's own ${at#" + AppLayout.PREPARE_DATA + "/} is there, so the store's file is not linked\"; fi; return",
       "    fi",
       "    shift 2",
       "  done",
       "  if [ -L \"$at\" ]; then rm \"$at\"; fi; report \"missing $first\"",
       "}",
-      // a real folder of the app's own with a link per entry of the store folder; links whose store entry went are removed
-      "link_entries() {",
-      "  src=\"" + AppLayout.PREPARE_MODELS + "/$1\"; at=\"" + AppLayout.PREPARE_DATA + "/$2\"",
+      // links under an own folder into a store folder whose entry went: removed (all before any linking,
+      // so two store folders mirrored into one own folder cannot undo each other)
+      "prune_links() {",
+      "  at=\"$1\"; [ -d \"$at\" ] || return 0",
+      "  find \"$at\" -type l | while IFS= read -r l; do t=\"$(readlink \"$l\")\"; case \"$t\" in \"$3\"/*)",
+      "    rel=\"${t#\"$3\"/}\"; if [ ! -e \"$2/$rel\" ] && [ ! -L \"$2/$rel\" ]; then rm \"$l\"; fi;; esac; done",
+      "}",
+      // a real folder tree of the app's own mirroring a store tree: real folders, a link per file (apps that walk
+      // their folders without following links, and download into them, see every file and write on their own side)
+      "mirror() {",
+      "  src=\"$1\"; at=\"$2\"; name=\"$4\"",
       "  if [ -L \"$at\" ]; then rm \"$at\"; fi",
-      "  mkdir -p \"$at\" || fail \"$2\" \"cannot make the app's own folder\"",
-      "  for l in \"$at\"/*; do if [ -L \"$l\" ]; then case \"$(readlink \"$l\")\" in \"$3\"/*) if [ ! -e \"$src/$(basename \"$l\")\" ]; then rm \"$l\"; fi;; esac; fi; done",
-      "  if [ -d \"$src\" ]; then",
-      "    for f in \"$src\"/*; do if [ -e \"$f\" ]; then n=\"$(basename \"$f\")\";",
-      "      if [ ! -e \"$at/$n\" ] && [ ! -L \"$at/$n\" ]; then ln -s \"$3/$n\" \"$at/$n\" || fail \"$2/$n\" \"cannot link it to the store's $1/$n\"; fi; fi; done",
-      "    report \"found $1\"",
-      "  else report \"missing $1\"; fi",
+      "  mkdir -p \"$at\" || fail \"$name\" \"cannot make the app's own folder\"",
+      "  if [ ! -d \"$src\" ]; then return 1; fi",
+      "  (cd \"$src\" && find . -mindepth 1 -type d) | while IFS= read -r d; do d=\"${d#./}\";",
+      "    if [ -L \"$at/$d\" ]; then rm \"$at/$d\"; fi; mkdir -p \"$at/$d\" || fail \"$name/$d\" \"cannot make the app's own folder\"; done || exit 1",
+      "  (cd \"$src\" && find . ! -type d) | while IFS= read -r f; do f=\"${f#./}\";",
+      "    if [ ! -e \"$at/$f\" ] && [ ! -L \"$at/$f\" ]; then ln -s \"$3/$f\" \"$at/$f\" || fail \"$name/$f\" \"cannot link the store's file\"; fi; done || exit 1",
+      "  return 0",
+      "}",
+      "link_entries() {",
+      "  if mirror \"" + AppLayout.PREPARE_MODELS + "/$1\" \"" + AppLayout.PREPARE_DATA + "/$2\" \"$3\" \"$2\"; then report \"found $1\"; else report \"missing $1\"; fi",
       "}",
       "check() { if [ -e \"" + AppLayout.PREPARE_MODELS + "/$1\" ]; then report \"found $1\"; else report \"missing $1\"; fi; }",
       "require() {",
@@ -112,11 +123,13 @@ final class PrepareFolders {
       owned.add(OUTPUT);
     }
     int i = 0;
+    List<String> userPaths = new ArrayList<>();
     for (AppLayout.UserMount user : layout.userMounts) {
       if (!user.readOnly()) {
         String path = "/aiservice/user-" + i++;
         mounts.add(resolved.roots().user().mount(user.source(), path, false));
         owned.add(path);
+        userPaths.add(path);
       }
     }
     for (AppLayout.PrepareMount extra : layout.prepareMounts) {
@@ -155,6 +168,10 @@ final class PrepareFolders {
       }
     }
     for (AppLayout.StoreLink link : layout.entryLinks) {
+      script.add("prune_links " + Shell.quote(AppLayout.PREPARE_DATA + "/" + link.link()) + " " + Shell.quote(AppLayout.PREPARE_MODELS + "/" + link.source())
+          + " " + Shell.quote(modelsInApp + "/" + link.source()));
+    }
+    for (AppLayout.StoreLink link : layout.entryLinks) {
       script.add("link_entries " + Shell.quote(link.source()) + " " + Shell.quote(link.link()) + " " + Shell.quote(modelsInApp + "/" + link.source()));
       owned.add(AppLayout.PREPARE_DATA + "/" + link.link());
     }
@@ -168,10 +185,18 @@ final class PrepareFolders {
       script.add("  if [ -e \"$path\" ] || [ -L \"$path\" ]; then chown -h " + uid + ":" + uid + " \"$path\" || fail \"$path\" \"cannot give it to UID "
           + uid + ", the app's user\"; fi");
       script.add("done");
-      for (String tree : layout.handedOverTrees) {
-        String path = Shell.quote(AppLayout.PREPARE_DATA + "/" + tree);
-        script.add("find " + path + " -xdev ! -user " + uid + " -exec chown -h " + uid + ":" + uid + " {} + || fail " + Shell.quote(tree)
-            + " \"cannot give what it holds to UID " + uid + ", the app's user\"");
+      // folders of a migrated tree the app writes into (its image's copy target, its outputs, uploads and datasets):
+      // every folder not yet the app user's is handed over; files are left as they are (a hard link to a
+      // store file must never change owner), links are never followed
+      List<String> trees = new ArrayList<>();
+      layout.handedOverTrees.forEach(tree -> trees.add(AppLayout.PREPARE_DATA + "/" + tree));
+      if (paths.output() != null) {
+        trees.add(OUTPUT);
+      }
+      trees.addAll(userPaths);
+      for (String tree : trees) {
+        script.add("find " + Shell.quote(tree) + " -xdev -type d ! -user " + uid + " -exec chown " + uid + ":" + uid + " {} + || fail "
+            + Shell.quote(tree.replace(AppLayout.PREPARE_DATA + "/", "")) + " \"cannot give its folders to UID " + uid + ", the app's user\"");
       }
     }
     if (script.isEmpty()) {

@@ -19,9 +19,11 @@ import java.util.List;
  * The store's shared download caches (operator configuration {@code storage.caches}): the
  * studio's Hugging Face hub cache and PyTorch hub cache, read-only for every app. Neither library
  * can read a second, read-only cache, so each app gets a cache of its own on its data volume
- * ({@code HF_HUB_CACHE}, {@code TORCH_HOME}) in which the prepare step links every repository of
- * the shared hub cache and every file of the shared torch checkpoints: what the studio already
- * downloaded is found without a download, a new download lands in the app's own cache. Pure.
+ * ({@code HF_HUB_CACHE}, {@code TORCH_HOME}) in which the prepare step mirrors every repository of
+ * the shared hub cache (real folders, a link per file, refs copied) and links every file of the
+ * shared torch checkpoints: what the studio already downloaded is found without a download, and
+ * whatever the libraries write (new blobs, snapshots, refs, temporary files) lands in the app's own
+ * cache. Pure.
  */
 final class SharedCaches {
   static final String HF_VOLUME = "hf-hub";
@@ -46,8 +48,17 @@ final class SharedCaches {
       String hub = own[0] + "/huggingface/hub";
       layout.env("HF_HUB_CACHE", own[1] + "/huggingface/hub");
       layout.ownedDataPaths.addAll(List.of(own[0], own[0] + "/huggingface", hub));
-      // a link per repository (models--org--name, datasets--...): reads find the files, locks and new repos go to the app's side
-      layout.prepareCommands.add(linkEach(prepare(HF_VOLUME) + "/models--* " + prepare(HF_VOLUME) + "/datasets--*", hub, HF_IN_APP));
+      // every repository (models--org--name, datasets--...) mirrored: real folders, a link per blob and per snapshot
+      // file, the refs copied. huggingface_hub writes new blobs, snapshot links, temporary files and refs into
+      // the repository's folders (file_download.py): all of them land on the app's side, the shared copy is only read
+      String ownHub = AppLayout.PREPARE_DATA + "/" + hub;
+      layout.prepareCommands.add("for r in " + prepare(HF_VOLUME) + "/models--* " + prepare(HF_VOLUME) + "/datasets--*; do if [ -d \"$r\" ]; then"
+          + " n=\"$(basename \"$r\")\"; o=" + Shell.quote(ownHub) + "/\"$n\"; if [ -L \"$o\" ]; then rm \"$o\"; fi;"
+          + " for part in blobs snapshots; do prune_links \"$o/$part\" \"$r/$part\" " + Shell.quote(HF_IN_APP) + "/\"$n/$part\";"
+          + " mirror \"$r/$part\" \"$o/$part\" " + Shell.quote(HF_IN_APP) + "/\"$n/$part\" \"" + hub + "/$n/$part\" || mkdir -p \"$o/$part\"; done;"
+          + " if [ -d \"$r/refs\" ]; then (cd \"$r/refs\" && find . -type f) | while IFS= read -r ref; do ref=\"${ref#./}\";"
+          + " if [ ! -e \"$o/refs/$ref\" ]; then mkdir -p \"$(dirname \"$o/refs/$ref\")\" && cp \"$r/refs/$ref\" \"$o/refs/$ref\""
+          + " || fail \"" + hub + "/$n/refs/$ref\" \"cannot copy the shared ref\"; fi; done || exit 1; fi; fi; done");
     }
     if (torch != null) {
       volumes.add(volume(TORCH_VOLUME, torch, "storage.caches.torchHub", config));

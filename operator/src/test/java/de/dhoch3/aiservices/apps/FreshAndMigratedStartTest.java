@@ -126,6 +126,7 @@ class FreshAndMigratedStartTest {
     writeConfig(fooocus);
     fooocusImage();
     data();
+    Files.createDirectories(root.resolve("aiservice/output"));
     Run prepare = as(0, added(init(fooocus, "prepare")), prepareScript(fooocus));
     assertThat(prepare.exit()).as(prepare.output()).isZero();
     Run start = as(FOOOCUS_UID, added(pod(fooocus).getContainers().get(0)), fooocusStart());
@@ -142,12 +143,32 @@ class FreshAndMigratedStartTest {
     Files.writeString(models.resolve("old-model.safetensors"), "weights");
     Files.createDirectories(data().resolve("models/prompt_expansion/fooocus_expansion"));
     Files.writeString(data().resolve("config.txt"), "{\"path_checkpoints\": \"/old\"}");
+    // Fooocus' own docker-compose.yml set config_example_path to this file: migrated folders carry it
+    Files.writeString(data().resolve("config_modification_tutorial.txt"), "old");
     chownTree(data(), HOST_USER);
+    chownTree(Files.createDirectories(root.resolve("aiservice/output")), HOST_USER);
     Run prepare = as(0, added(init(fooocus, "prepare")), prepareScript(fooocus));
     assertThat(prepare.exit()).as(prepare.output()).isZero();
     Run start = as(FOOOCUS_UID, added(pod(fooocus).getContainers().get(0)), fooocusStart());
     assertThat(start.exit()).as(start.output()).isZero();
     assertThat(data().resolve("models/checkpoints/old-model.safetensors")).hasContent("weights");
+  }
+
+  @Test
+  void aStoreFileHardLinkedIntoFooocusModelsKeepsItsOwner() throws Exception {
+    Workload fooocus = build(aiservice(App.FOOOCUS));
+    writeConfig(fooocus);
+    Path storeFile = Files.createDirectories(root.resolve("aiservice/models/checkpoints")).resolve("sdxl.safetensors");
+    Files.writeString(storeFile, "weights");
+    chownTree(storeFile, HOST_USER);
+    Path own = Files.createDirectories(data().resolve("models/checkpoints"));
+    // a host user saved space with a hard link to the store's file
+    Files.createLink(own.resolve("sdxl.safetensors"), storeFile);
+    chownTree(data(), HOST_USER);
+    Files.createDirectories(root.resolve("aiservice/output"));
+    Run prepare = as(0, added(init(fooocus, "prepare")), prepareScript(fooocus));
+    assertThat(prepare.exit()).as(prepare.output()).isZero();
+    assertThat(Files.getAttribute(storeFile, "unix:uid")).as("the store's file is never handed to the app").isEqualTo(HOST_USER);
   }
 
   /**

@@ -85,7 +85,7 @@ class PrepareScriptTest {
     assertThat(second.exit()).isZero();
     assertThat(Files.readSymbolicLink(data.resolve("store/hypernetworks"))).isEqualTo(Path.of("/models/hypernetworks"));
     assertThat(data.resolve("store/vae/downloaded.safetensors")).hasContent("the app's own");
-    assertThat(second.report()).contains("found vae (the app's own folder store/vae is kept, not linked)");
+    assertThat(second.report()).contains("kept vae: the app's own folder store/vae is not empty, so it is kept and the store's vae is not linked");
   }
 
   /**
@@ -114,7 +114,9 @@ class PrepareScriptTest {
     }
     assertThat(Files.readSymbolicLink(models.resolve("diffusion_models/flux1-dev.safetensors")))
         .isEqualTo(Path.of("/models/diffusion_models/flux1-dev.safetensors"));
-    assertThat(Files.readSymbolicLink(models.resolve("diffusion_models/FLUX1"))).isEqualTo(Path.of("/models/diffusion_models/FLUX1"));
+    // a sub-folder of the store is a real folder too (AI Toolkit walks its folders without following links)
+    assertThat(Files.isDirectory(models.resolve("diffusion_models/FLUX1"), java.nio.file.LinkOption.NOFOLLOW_LINKS)).isTrue();
+    assertThat(Files.isSymbolicLink(models.resolve("diffusion_models/FLUX1"))).isFalse();
     assertThat(Files.readSymbolicLink(models.resolve("text_encoders/t5xxl_fp16.safetensors")))
         .isEqualTo(Path.of("/models/text_encoders/t5xxl_fp16.safetensors"));
     assertThat(models.resolve("text_encoders/gone.safetensors")).doesNotExist();
@@ -123,6 +125,48 @@ class PrepareScriptTest {
     // a download lands on the app's side
     Files.writeString(models.resolve("vae/ae.safetensors"), "downloaded");
     assertThat(listing(store)).doesNotContain("vae", "vae/ae.safetensors");
+  }
+
+  @Test
+  void anOwnFileWhereALinkShouldGoIsReportedKeptNeverFound() throws Exception {
+    Path store = store();
+    Files.createDirectories(store.resolve("diffusion_models/FLUX1"));
+    Files.writeString(store.resolve("diffusion_models/FLUX1/flux1-dev.safetensors"), "weights");
+    // a migrated folder: an empty file where FluxGym's fixed name is
+    Files.createDirectories(data().resolve("models/unet"));
+    Files.writeString(data().resolve("models/unet/flux1-dev.sft"), "");
+    Result result = run(prepareScript(build(aiservice(App.FLUXGYM))));
+    assertThat(result.exit()).as(result.output()).isZero();
+    assertThat(result.report()).contains("kept diffusion_models/flux1-dev.safetensors").doesNotContain("found diffusion_models/flux1-dev.safetensors");
+    assertThat(Files.isSymbolicLink(data().resolve("models/unet/flux1-dev.sft"))).isFalse();
+  }
+
+  @Test
+  void aCheckpointNameWithQuotesAndBackslashesStaysValidJsonInFooocusConfig() throws Exception {
+    Path store = store();
+    Files.createDirectories(store.resolve("checkpoints"));
+    Files.writeString(store.resolve("checkpoints/my \"best\" a\\b & co|x.safetensors"), "x");
+    Workload fooocus = build(aiservice(App.FOOOCUS));
+    writeTemplate(fooocus);
+    Result result = run(prepareScript(fooocus));
+    assertThat(result.exit()).as(result.output()).isZero();
+    JsonNode config = new ObjectMapper().readTree(data().resolve(".aiservice/config.txt").toFile());
+    assertThat(config.get("default_model").asText()).isEqualTo("my \"best\" a\\b & co|x.safetensors");
+  }
+
+  @Test
+  void aStoreFileThatMovedBetweenAliasFoldersStaysLinkedForAiToolkit() throws Exception {
+    Path store = store();
+    Files.createDirectories(store.resolve("diffusion_models"));
+    Files.createDirectories(store.resolve("unet"));
+    Files.writeString(store.resolve("diffusion_models/flux.safetensors"), "w");
+    // the last start linked it from unet/, where it no longer is
+    Files.createDirectories(data().resolve("models/diffusion_models"));
+    Files.createSymbolicLink(data().resolve("models/diffusion_models/flux.safetensors"), Path.of("/models/unet/flux.safetensors"));
+    Result result = run(prepareScript(build(aiservice(App.AI_TOOLKIT))));
+    assertThat(result.exit()).as(result.output()).isZero();
+    assertThat(Files.readSymbolicLink(data().resolve("models/diffusion_models/flux.safetensors")))
+        .isEqualTo(Path.of("/models/diffusion_models/flux.safetensors"));
   }
 
   /** The studio keeps Flux in storage-models/models/diffusion_models/FLUX1/ (its storage document, Model Categories). */

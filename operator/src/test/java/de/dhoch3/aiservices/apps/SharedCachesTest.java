@@ -14,6 +14,7 @@ import de.dhoch3.aiservices.workload.WorkloadBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +55,13 @@ class SharedCachesTest {
 
   @Test
   void thePrepareStepLinksEverySharedRepositoryIntoTheAppsOwnCache() throws Exception {
-    Path hf = Files.createDirectories(root.resolve("aiservice/hf-hub/models--black-forest-labs--FLUX.1-dev/snapshots"));
+    Path repo = root.resolve("aiservice/hf-hub/models--black-forest-labs--FLUX.1-dev");
+    Path hf = Files.createDirectories(repo.resolve("snapshots/c0ffee/transformer"));
+    Files.createDirectories(repo.resolve("blobs"));
+    Files.writeString(repo.resolve("blobs/abc"), "weights");
+    Files.createSymbolicLink(hf.resolve("config.json"), Path.of("../../../blobs/abc"));
+    Files.createDirectories(repo.resolve("refs"));
+    Files.writeString(repo.resolve("refs/main"), "c0ffee");
     Files.createDirectories(root.resolve("aiservice/hf-hub/.locks"));
     Path torch = Files.createDirectories(root.resolve("aiservice/torch-hub/checkpoints"));
     Files.writeString(torch.resolve("RealESRGAN_x4plus.pth"), "weights");
@@ -67,8 +74,16 @@ class SharedCachesTest {
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor()).as(output).isZero();
     Path hub = data.resolve(".cache/huggingface/hub");
-    assertThat(Files.readSymbolicLink(hub.resolve("models--black-forest-labs--FLUX.1-dev")))
-        .isEqualTo(Path.of("/caches/hf-hub/models--black-forest-labs--FLUX.1-dev"));
+    // the repository is the app's own folder tree: whatever huggingface_hub writes (blobs, snapshot links, refs, temporary files) lands there
+    Path mine = hub.resolve("models--black-forest-labs--FLUX.1-dev");
+    for (String folder : List.of("", "blobs", "snapshots", "snapshots/c0ffee", "snapshots/c0ffee/transformer", "refs")) {
+      assertThat(Files.isDirectory(mine.resolve(folder), java.nio.file.LinkOption.NOFOLLOW_LINKS)).as(folder).isTrue();
+    }
+    assertThat(Files.readSymbolicLink(mine.resolve("blobs/abc"))).isEqualTo(Path.of("/caches/hf-hub/models--black-forest-labs--FLUX.1-dev/blobs/abc"));
+    assertThat(Files.readSymbolicLink(mine.resolve("snapshots/c0ffee/transformer/config.json")))
+        .isEqualTo(Path.of("/caches/hf-hub/models--black-forest-labs--FLUX.1-dev/snapshots/c0ffee/transformer/config.json"));
+    assertThat(Files.isSymbolicLink(mine.resolve("refs/main"))).as("refs are copied: the app moves its own").isFalse();
+    assertThat(mine.resolve("refs/main")).hasContent("c0ffee");
     assertThat(hub.resolve(".locks")).as("locks are the app's own").doesNotExist();
     Path checkpoints = data.resolve(".cache/torch/hub/checkpoints");
     assertThat(Files.isSymbolicLink(checkpoints)).isFalse();

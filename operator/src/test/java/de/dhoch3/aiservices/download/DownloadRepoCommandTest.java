@@ -57,6 +57,11 @@ class DownloadRepoCommandTest {
             + "{\"rfilename\": \"transformer/diffusion_pytorch_model.safetensors\", \"blobId\": \"" + "b".repeat(40) + "\","
             + " \"lfs\": {\"sha256\": \"" + sha256(WEIGHTS) + "\", \"size\": " + WEIGHTS.length + "}},"
             + "{\"rfilename\": \"transformer/config.json\", \"blobId\": \"" + CONFIG_BLOB + "\"}]}").getBytes(StandardCharsets.UTF_8);
+      } else if (path.equals("/api/models/evil/repo/revision/main")) {
+        body = ("{\"sha\": \"" + COMMIT + "\", \"siblings\": [{\"rfilename\": \"x/..\", \"blobId\": \"" + CONFIG_BLOB + "\"}]}")
+            .getBytes(StandardCharsets.UTF_8);
+      } else if (path.equals("/api/models/empty/repo/revision/main")) {
+        body = ("{\"sha\": \"" + COMMIT + "\", \"siblings\": []}").getBytes(StandardCharsets.UTF_8);
       } else if (path.equals("/black-forest-labs/FLUX.1-dev/resolve/" + COMMIT + "/transformer/diffusion_pytorch_model.safetensors")) {
         body = WEIGHTS;
       } else if (path.equals("/black-forest-labs/FLUX.1-dev/resolve/" + COMMIT + "/transformer/config.json")) {
@@ -123,6 +128,29 @@ class DownloadRepoCommandTest {
     Path dir = Files.createDirectories(tmp.resolve("hf-hub/models--nobody--nothing"));
     assertThat(run(Map.of(), dir, "nobody/nothing")).isEqualTo(3);
     assertThat(dir.resolve("refs")).doesNotExist();
+  }
+
+  @Test
+  void aHostileOrEmptyAnswerOfTheHubWritesNothingAndIsNoSuccess() throws Exception {
+    Path evil = Files.createDirectories(tmp.resolve("hf-hub/models--evil--repo"));
+    assertThat(run(Map.of(), evil, "evil/repo")).isEqualTo(1);
+    assertThat(Files.readString(tmp.resolve("result"))).contains("outside the repository");
+    assertThat(evil.resolve("snapshots")).doesNotExist();
+    Path empty = Files.createDirectories(tmp.resolve("hf-hub/models--empty--repo"));
+    assertThat(run(Map.of(), empty, "empty/repo")).isEqualTo(1);
+    assertThat(empty.resolve("refs")).doesNotExist();
+  }
+
+  @Test
+  void aRevisionThatWouldLeaveTheFolderIsRefused() throws Exception {
+    Path dir = Files.createDirectories(tmp.resolve("hf-hub/models--black-forest-labs--FLUX.1-dev"));
+    CommandLine cli = new CommandLine(new DownloadRepoCommand(Map.<String, String>of()::get));
+    cli.setOut(new PrintWriter(new StringWriter()));
+    cli.setErr(new PrintWriter(new StringWriter()));
+    int exit = cli.execute("--repo", "black-forest-labs/FLUX.1-dev", "--revision", "/tmp/outside", "--dir", dir.toString(),
+        "--result-file", tmp.resolve("result").toString(), "--allow-private-addresses");
+    assertThat(exit).isEqualTo(2);
+    assertThat(requests).isEmpty();
   }
 
   private static String sha256(byte[] bytes) {

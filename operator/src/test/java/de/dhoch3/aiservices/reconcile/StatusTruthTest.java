@@ -56,4 +56,95 @@ class StatusTruthTest {
     assertThat(ready.getStatus()).isEqualTo("True");
     assertThat(ready.getReason()).isEqualTo("Available");
   }
+
+  @Test
+  void anInvalidSpecStallsNamesTheProblemAndKeepsTheRunningAppsUrl() {
+    AIService ai = AppTranslationTest.aiservice(App.COMFYUI);
+    ai.getMetadata().setGeneration(3L);
+    ai.setStatus(new AIServiceStatus());
+    ai.getStatus().url = "https://comfyui.studio.example.com/";
+    Deployment running = rolledOut(WorkloadBuilder.build(AppTranslationTest.aiservice(App.COMFYUI), OperatorConfig.defaults()).deployment());
+    AIServiceStatus status = StatusCalculator.stalled(ai,
+        new de.dhoch3.aiservices.validation.InvalidSpecException("spec.gpu.count", "must be at most 16"), running, NOW);
+    assertThat(status.observedGeneration).isEqualTo(3L);
+    assertThat(status.url).isEqualTo("https://comfyui.studio.example.com/");
+    assertThat(status.replicas).isEqualTo(1);
+    assertThat(status.readyReplicas).isEqualTo(1);
+    assertThat(StatusCalculator.find(status, StatusCalculator.STALLED).orElseThrow()).satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("True");
+      assertThat(c.getReason()).isEqualTo("InvalidSpec");
+      assertThat(c.getMessage()).isEqualTo("spec.gpu.count: must be at most 16");
+    });
+    assertThat(StatusCalculator.find(status, StatusCalculator.READY).orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(StatusCalculator.find(status, StatusCalculator.RECONCILING).orElseThrow().getStatus()).isEqualTo("False");
+    // nothing ran before: no URL to keep
+    AIServiceStatus fresh = StatusCalculator.stalled(AppTranslationTest.aiservice(App.COMFYUI),
+        new de.dhoch3.aiservices.validation.InvalidSpecException("spec.app", "x"), null, NOW);
+    assertThat(fresh.url).isNull();
+    assertThat(fresh.replicas).isZero();
+  }
+
+  @Test
+  void aFailedWriteKeepsWhatWasKnownAndSaysItRetries() {
+    AIService ai = AppTranslationTest.aiservice(App.COMFYUI);
+    ai.getMetadata().setGeneration(5L);
+    ai.setStatus(new AIServiceStatus());
+    ai.getStatus().url = "http://comfyui.studio.svc:8188";
+    ai.getStatus().replicas = 1;
+    ai.getStatus().readyReplicas = 1;
+    AIServiceStatus status = StatusCalculator.failed(ai, "connection refused", NOW);
+    assertThat(status.observedGeneration).isEqualTo(5L);
+    assertThat(status.url).isEqualTo("http://comfyui.studio.svc:8188");
+    assertThat(status.readyReplicas).isEqualTo(1);
+    assertThat(StatusCalculator.find(status, StatusCalculator.READY).orElseThrow()).satisfies(c -> {
+      assertThat(c.getReason()).isEqualTo("ApplyFailed");
+      assertThat(c.getMessage()).isEqualTo("applying the workload failed, retrying: connection refused");
+    });
+    assertThat(StatusCalculator.find(status, StatusCalculator.STALLED).orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(StatusCalculator.failed(AppTranslationTest.aiservice(App.COMFYUI), "x", NOW).url).isNull();
+  }
+
+  @Test
+  void aConditionKeepsItsTransitionTimeWhileItsStatusStaysTheSame() {
+    AIService ai = AppTranslationTest.aiservice(App.COMFYUI);
+    ai.getMetadata().setGeneration(2L);
+    var workload = WorkloadBuilder.build(ai, OperatorConfig.defaults());
+    Deployment seen = rolledOut(WorkloadBuilder.build(ai, OperatorConfig.defaults()).deployment());
+    AIServiceStatus first = StatusCalculator.running(ai, workload, seen, List.of(), List.of(), NOW);
+    ai.setStatus(first);
+    AIServiceStatus later = StatusCalculator.running(ai, workload, seen, List.of(), List.of(), NOW.plusSeconds(600));
+    assertThat(StatusCalculator.find(later, StatusCalculator.READY).orElseThrow().getLastTransitionTime()).isEqualTo("2026-12-06T21:00:00Z");
+    // Ready turns False: a new transition time
+    AIServiceStatus down = StatusCalculator.running(ai, workload, null, List.of(), List.of(), NOW.plusSeconds(900));
+    assertThat(StatusCalculator.find(down, StatusCalculator.READY).orElseThrow()).satisfies(c -> {
+      assertThat(c.getStatus()).isEqualTo("False");
+      assertThat(c.getLastTransitionTime()).isEqualTo("2026-12-06T21:15:00Z");
+      assertThat(c.getMessage()).isEqualTo("creating the Deployment");
+    });
+    assertThat(down.readyReplicas).isZero();
+    assertThat(StatusCalculator.find(null, StatusCalculator.READY)).isEmpty();
+  }
+
+  @Test
+  void aSuspendedAppIsReadyWithoutPods() {
+    AIService ai = AppTranslationTest.aiservice(App.COMFYUI);
+    ai.getSpec().suspend = true;
+    AIServiceStatus status = StatusCalculator.running(ai, WorkloadBuilder.build(ai, OperatorConfig.defaults()), null, List.of(), List.of(), NOW);
+    assertThat(StatusCalculator.find(status, StatusCalculator.READY).orElseThrow().getReason()).isEqualTo("Suspended");
+    assertThat(status.replicas).isZero();
+  }
+
+  @Test
+  void aRolledOutDeploymentWithoutAvailablePodsIsNotReady() {
+    AIService ai = AppTranslationTest.aiservice(App.COMFYUI);
+    Deployment seen = rolledOut(WorkloadBuilder.build(ai, OperatorConfig.defaults()).deployment());
+    seen.getStatus().setAvailableReplicas(0);
+    AIServiceStatus status = StatusCalculator.running(ai, WorkloadBuilder.build(ai, OperatorConfig.defaults()), seen, List.of(), List.of(), NOW);
+    assertThat(StatusCalculator.find(status, StatusCalculator.READY).orElseThrow().getMessage()).isEqualTo("waiting for the Deployment: 0/1 available");
+    Deployment behind = rolledOut(WorkloadBuilder.build(ai, OperatorConfig.defaults()).deployment());
+    behind.getStatus().setObservedGeneration(3L);
+    behind.getMetadata().setGeneration(4L);
+    assertThat(StatusCalculator.find(StatusCalculator.running(ai, WorkloadBuilder.build(ai, OperatorConfig.defaults()), behind, List.of(), List.of(), NOW),
+        StatusCalculator.READY).orElseThrow().getStatus()).as("the controller has not seen the newest Deployment").isEqualTo("False");
+  }
 }

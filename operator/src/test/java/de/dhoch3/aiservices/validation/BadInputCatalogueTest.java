@@ -42,14 +42,12 @@ import picocli.CommandLine;
  * schema and CEL refuse it, as the API server would), no (admitted; the operator refuses it) or
  * yaml (not readable YAML, kubectl refuses it too), and optionally {@code # config:} an inline
  * operator configuration. Every file is refused by render with the field named and no Java or
- * Jackson internals; the admitted ones also stall the real reconciler without creating anything.
+ * Jackson internals; the admitted ones also stall the real reconciler without creating anything (BadInputReconcilerTest).
  */
 class BadInputCatalogueTest {
   private static final List<String> INTERNALS = List.of(
       "Exception", "com.fasterxml", "jackson", "java.", "at de.", "Cannot deserialize", "JsonMappingException");
   private static final YAMLMapper YAML = new YAMLMapper();
-  /** One operator per operator configuration in the catalogue (in practice: the defaults and one with a domain). */
-  private static final Map<String, OperatorHarness> HARNESSES = new HashMap<>();
 
   @TempDir static Path tmp;
 
@@ -92,10 +90,6 @@ class BadInputCatalogueTest {
     return catalogue().filter(c -> c.admission().equals("no"));
   }
 
-  @AfterAll
-  static void stopOperators() {
-    HARNESSES.values().forEach(OperatorHarness::close);
-  }
 
   @Test
   void theCatalogueIsCompleteAndEveryFileSaysWhatIsWrongAndHowToFixIt() throws Exception {
@@ -148,49 +142,9 @@ class BadInputCatalogueTest {
     }
   }
 
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("admitted")
-  void theReconcilerStallsNamingTheFieldAndCreatesNothing(Case c) throws Exception {
-    JsonNode manifest = YAML.readTree(c.path().toFile());
-    AIService ai = Serialization.jsonMapper().convertValue(manifest, AIService.class);
-    ai.getMetadata().setNamespace(OperatorHarness.NS);
-    String name = ai.getMetadata().getName();
-    // one shared operator: each AIService its own data folder, so a case that wrongly passed cannot stall the next one's
-    if (ai.getSpec().storage == null) {
-      ai.getSpec().storage = new de.dhoch3.aiservices.api.StorageSpec();
-    }
-    if (ai.getSpec().storage.serviceDir == null) {
-      ai.getSpec().storage.serviceDir = name;
-    }
-    OperatorHarness harness = harness(c);
-    harness.client.resource(ai).create();
-
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> stalled(harness.get(name)) != null);
-    Condition stalled = stalled(harness.get(name));
-    assertThat(stalled.getReason()).isEqualTo(StatusCalculator.REASON_INVALID_SPEC);
-    assertThat(stalled.getMessage()).as(c.file()).contains(c.field());
-    KubernetesClient client = harness.client;
-    String ns = OperatorHarness.NS;
-    assertThat(client.apps().deployments().inNamespace(ns).withName(name).get()).as("Deployment").isNull();
-    assertThat(client.services().inNamespace(ns).withName(name).get()).as("Service").isNull();
-    assertThat(client.configMaps().inNamespace(ns).withName(name + "-config").get()).as("ConfigMap").isNull();
-    assertThat(client.configMaps().inNamespace(ns).withName(name).get()).as("ConfigMap").isNull();
-    assertThat(client.network().v1().ingresses().inNamespace(ns).withName(name).get()).as("Ingress").isNull();
-  }
-
-  private static Condition stalled(AIService ai) {
-    if (ai == null || ai.getStatus() == null) {
-      return null;
-    }
-    return OperatorHarness.condition(ai, StatusCalculator.STALLED).filter(s -> "True".equals(s.getStatus())).orElse(null);
-  }
-
   private static OperatorConfig config(Case c) {
     return c.config() == null ? OperatorConfig.defaults()
         : OperatorConfig.parse(new ByteArrayInputStream(c.config().getBytes(StandardCharsets.UTF_8)), c.file());
   }
 
-  private static synchronized OperatorHarness harness(Case c) {
-    return HARNESSES.computeIfAbsent(c.config() == null ? "" : c.config(), key -> new OperatorHarness(config(c)));
-  }
 }

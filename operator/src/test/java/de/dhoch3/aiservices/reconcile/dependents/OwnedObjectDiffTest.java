@@ -124,4 +124,139 @@ class OwnedObjectDiffTest {
     assertThat(put.getSpec().getPorts().get(0).getNodePort()).isEqualTo(31234);
     assertThat(put.getMetadata().getAnnotations()).isEqualTo(Map.of("b", "others"));
   }
+
+  // ---- one edit each: metadata, value classes, who owns and who labelled ----
+
+  @Test
+  void aLabelOfOursChangedByHandIsADifference() {
+    Deployment live = asStored();
+    live.getMetadata().setLabels(Map.of("ai.dhoch3.de/aiservice", "other"));
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).containsExactly("metadata.labels.ai.dhoch3.de/aiservice: other instead of app");
+  }
+
+  @Test
+  void aLabelOthersAddedIsNoDifference() {
+    Deployment live = asStored();
+    live.getMetadata().setLabels(Map.of("ai.dhoch3.de/aiservice", "app", "team", "render"));
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).isEmpty();
+  }
+
+  @Test
+  void anAnnotationOfOursChangedByHandIsADifference() {
+    Deployment want = desired();
+    want.getMetadata().setAnnotations(Map.of("ai.dhoch3.de/config-hash", "abc"));
+    Deployment live = asStored();
+    live.getMetadata().setAnnotations(Map.of("ai.dhoch3.de/config-hash", "zzz"));
+    assertThat(OwnedObjectDiff.differences(want, live, UID)).containsExactly("metadata.annotations.ai.dhoch3.de/config-hash: zzz instead of abc");
+  }
+
+  @Test
+  void anAnnotationWeSetAndNoLongerWantIsADifferenceOthersAreNot() {
+    Deployment live = asStored();
+    live.getMetadata().setAnnotations(Map.of("ai.dhoch3.de/owned-annotations", "cert-manager.io/cluster-issuer",
+        "cert-manager.io/cluster-issuer", "letsencrypt", "external-dns.alpha.kubernetes.io/ttl", "60"));
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).containsExactlyInAnyOrder(
+        "metadata.annotations.cert-manager.io/cluster-issuer: no longer wanted",
+        "metadata.annotations.ai.dhoch3.de/owned-annotations: no longer wanted");
+  }
+
+  @Test
+  void anotherControllerIsADifferenceAnOwnerThatIsNoControllerToo() {
+    Deployment live = asStored();
+    live.getMetadata().getOwnerReferences().get(0).setController(false);
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).containsExactly("metadata.ownerReferences: the AIService is not the controller");
+    assertThat(OwnedObjectDiff.controlledBy(live, UID)).isFalse();
+    assertThat(OwnedObjectDiff.ownedBy(live, UID)).isTrue();
+    assertThat(OwnedObjectDiff.controlledBy(asStored(), UID)).isTrue();
+    assertThat(OwnedObjectDiff.ownedBy(asStored(), "uid-2")).isFalse();
+    assertThat(OwnedObjectDiff.controlledBy(asStored(), "uid-2")).isFalse();
+  }
+
+  @Test
+  void labelledForNeedsBothOfTheOperatorsLabels() {
+    Deployment live = asStored();
+    live.getMetadata().setLabels(Map.of("ai.dhoch3.de/aiservice", "app", "app.kubernetes.io/managed-by", "aiservice-operator"));
+    assertThat(OwnedObjectDiff.labelledFor(live, "app")).isTrue();
+    assertThat(OwnedObjectDiff.labelledFor(live, "other")).isFalse();
+    live.getMetadata().setLabels(Map.of("ai.dhoch3.de/aiservice", "app"));
+    assertThat(OwnedObjectDiff.labelledFor(live, "app")).isFalse();
+    live.getMetadata().setLabels(Map.of("ai.dhoch3.de/aiservice", "app", "app.kubernetes.io/managed-by", "helm"));
+    assertThat(OwnedObjectDiff.labelledFor(live, "app")).isFalse();
+  }
+
+  @Test
+  void aChangedPlainValueIsADifferenceAndQuantitiesCompareByAmount() {
+    Deployment live = asStored();
+    live.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("img:2");
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).containsExactly("spec.template.spec.containers[0].image: img:2 instead of img:1");
+    Deployment bigger = asStored();
+    bigger.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().setLimits(Map.of("memory", new Quantity("2Gi")));
+    assertThat(OwnedObjectDiff.differences(desired(), bigger, UID)).containsExactly("spec.template.spec.containers[0].resources.limits.memory: 2Gi instead of 1Gi");
+    Deployment word = asStored();
+    word.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().setLimits(Map.of("memory", new Quantity("lots")));
+    assertThat(OwnedObjectDiff.differences(desired(), word, UID)).hasSize(1);
+    // "1" as text in a field that is not a quantity is not the number 1
+    Deployment env = asStored();
+    env.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0).setValue("01");
+    assertThat(OwnedObjectDiff.differences(desired(), env, UID)).containsExactly("spec.template.spec.containers[0].env[0].value: 01 instead of 1");
+  }
+
+  @Test
+  void onlyTheProbeFieldsTheServerDefaultsAreTolerated() {
+    Deployment live = asStored();
+    var probe = live.getSpec().getTemplate().getSpec().getContainers().get(0).getReadinessProbe();
+    probe.setTimeoutSeconds(1);
+    probe.setFailureThreshold(3);
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).isEmpty();
+    probe.setInitialDelaySeconds(600);
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).containsExactly("spec.template.spec.containers[0].readinessProbe.initialDelaySeconds: added");
+  }
+
+  @Test
+  void aServerFilledFieldIsToleratedOnlyWhereTheServerFillsIt() {
+    Deployment live = asStored();
+    // dnsPolicy is defaulted on the pod template, not on a container
+    live.getSpec().getTemplate().getSpec().getContainers().get(0).setWorkingDir("/tmp");
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).containsExactly("spec.template.spec.containers[0].workingDir: added");
+    Deployment hostNet = asStored();
+    hostNet.getSpec().getTemplate().getSpec().setHostNetwork(true);
+    assertThat(OwnedObjectDiff.differences(desired(), hostNet, UID)).containsExactly("spec.template.spec.hostNetwork: added");
+  }
+
+  @Test
+  void handAddedTemplateAnnotationsGoExceptRolloutRestartsKeyByKey() {
+    Deployment live = asStored();
+    live.getSpec().getTemplate().getMetadata().setAnnotations(Map.of("kubectl.kubernetes.io/restartedAt", "x",
+        "container.apparmor.security.beta.kubernetes.io/app", "unconfined"));
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID))
+        .containsExactly("spec.template.metadata.annotations.container.apparmor.security.beta.kubernetes.io/app: added");
+    Deployment want = desired();
+    want.getSpec().getTemplate().getMetadata().setAnnotations(Map.of("ai.dhoch3.de/config-hash", "h"));
+    Deployment both = asStored();
+    both.getSpec().getTemplate().getMetadata().setAnnotations(Map.of("ai.dhoch3.de/config-hash", "h", "kubectl.kubernetes.io/restartedAt", "x",
+        "seccomp.security.alpha.kubernetes.io/pod", "unconfined"));
+    assertThat(OwnedObjectDiff.differences(want, both, UID))
+        .containsExactly("spec.template.metadata.annotations.seccomp.security.alpha.kubernetes.io/pod: added");
+  }
+
+  @Test
+  void ingressAnnotationsThatAreNeverKeptAreNamedOthersStay() {
+    io.fabric8.kubernetes.api.model.networking.v1.Ingress want = new io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder()
+        .withNewMetadata().withName("app").addNewOwnerReference().withUid(UID).withController(true).endOwnerReference().endMetadata()
+        .withNewSpec().withIngressClassName("traefik").addNewRule().withHost("app.example.com").endRule().endSpec().build();
+    io.fabric8.kubernetes.api.model.networking.v1.Ingress live = Serialization.clone(want);
+    live.getMetadata().setAnnotations(Map.of("nginx.ingress.kubernetes.io/server-alias", "grafana.example.com",
+        "nginx.ingress.kubernetes.io/configuration-snippet", "x", "external-dns.alpha.kubernetes.io/ttl", "60"));
+    assertThat(OwnedObjectDiff.differences(want, live, UID)).containsExactlyInAnyOrder(
+        "metadata.annotations.nginx.ingress.kubernetes.io/server-alias: added by hand, never kept",
+        "metadata.annotations.nginx.ingress.kubernetes.io/configuration-snippet: added by hand, never kept");
+    // on a Deployment the same key is someone else's business
+    Deployment deployment = asStored();
+    deployment.getMetadata().setAnnotations(Map.of("nginx.ingress.kubernetes.io/server-alias", "x"));
+    assertThat(OwnedObjectDiff.differences(desired(), deployment, UID)).isEmpty();
+    // a class the cluster's default IngressClass admission filled in is no difference when we asked for none
+    io.fabric8.kubernetes.api.model.networking.v1.Ingress noClass = Serialization.clone(want);
+    noClass.getSpec().setIngressClassName(null);
+    assertThat(OwnedObjectDiff.differences(noClass, want, UID)).isEmpty();
+  }
 }
