@@ -98,26 +98,41 @@ class RealServerBehaviourTest extends OperatorScenario {
         .containsEntry("external-dns.alpha.kubernetes.io/ttl", "60"));
   }
 
-  @Test
-  void aWritableStoreMountAnExtraContainerAndHostNetworkAddedByHandAreReverted() {
-    harness.create(aiservice("tampered", App.COMFYUI));
-    await().until(() -> harness.deployment("tampered") != null);
-    harness.client.apps().deployments().inNamespace(NS).withName("tampered").edit(d -> {
-      var pod = d.getSpec().getTemplate().getSpec();
-      pod.getContainers().get(0).getVolumeMounts().add(new VolumeMountBuilder().withName("models").withMountPath("/rw-models").build());
-      pod.getContainers().add(new ContainerBuilder().withName("miner").withImage("evil/miner:1").build());
-      pod.setHostNetwork(true);
+  /** One hand edit per test: a hole in one revert must not be hidden by another edit's replacement. */
+  private static void editByHand(String name, java.util.function.Consumer<io.fabric8.kubernetes.api.model.PodSpec> edit) {
+    harness.create(aiservice(name, App.COMFYUI));
+    await().until(() -> harness.deployment(name) != null);
+    harness.awaitStatus(name, a -> a.getStatus().observedGeneration == 1L);
+    harness.client.apps().deployments().inNamespace(NS).withName(name).edit(d -> {
+      edit.accept(d.getSpec().getTemplate().getSpec());
       return d;
     });
+  }
 
+  @Test
+  void aWritableStoreMountAddedByHandIsReverted() {
+    editByHand("tampered-mount", pod -> pod.getContainers().get(0).getVolumeMounts()
+        .add(new VolumeMountBuilder().withName("models").withMountPath("/rw-models").build()));
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-      var pod = harness.deployment("tampered").getSpec().getTemplate().getSpec();
-      assertThat(pod.getContainers()).extracting(c -> c.getName()).containsExactly("app");
+      var pod = harness.deployment("tampered-mount").getSpec().getTemplate().getSpec();
       assertThat(pod.getContainers().get(0).getVolumeMounts()).noneMatch(m -> "/rw-models".equals(m.getMountPath()));
       assertThat(pod.getContainers().get(0).getVolumeMounts()).filteredOn(m -> "models".equals(m.getName()))
           .allMatch(m -> Boolean.TRUE.equals(m.getReadOnly()));
-      assertThat(pod.getHostNetwork()).isNotEqualTo(Boolean.TRUE);
     });
+  }
+
+  @Test
+  void anExtraContainerAddedByHandIsRemoved() {
+    editByHand("tampered-container", pod -> pod.getContainers().add(new ContainerBuilder().withName("miner").withImage("evil/miner:1").build()));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(harness.deployment("tampered-container").getSpec().getTemplate()
+        .getSpec().getContainers()).extracting(c -> c.getName()).containsExactly("app"));
+  }
+
+  @Test
+  void hostNetworkSetByHandIsReverted() {
+    editByHand("tampered-network", pod -> pod.setHostNetwork(true));
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(harness.deployment("tampered-network").getSpec().getTemplate().getSpec().getHostNetwork()).isNotEqualTo(Boolean.TRUE));
   }
 
   @Test
