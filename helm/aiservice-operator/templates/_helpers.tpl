@@ -21,7 +21,8 @@
 {{ include "aiservice-operator.selectorLabels" . }}
 app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- /* Flux builds a chart from Git as <version>+<sha>.<n>: '+' is no label character (Helm's own charts replace it) */}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
 {{- end -}}
 
 {{- define "aiservice-operator.selectorLabels" -}}
@@ -120,4 +121,13 @@ sets claimName still carries the default hostPath: a claim wins.
 {{- $_ := set $ref "subPath" .subPath -}}
 {{- end -}}
 {{- toJson $ref -}}
+{{- end -}}
+
+{{/* The images of the operator's own pods: the download image defaults to the operator's image. */}}
+{{- define "aiservice-operator.images" -}}
+{{- $images := deepCopy .Values.images -}}
+{{- if not $images.download -}}
+{{- $_ := set $images "download" (printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion)) -}}
+{{- end -}}
+{{- toJson $images -}}
 {{- end -}}

@@ -325,7 +325,7 @@ class HelmChartTest {
   @Test
   void theArgoCdHealthCheckCanComeWithTheChart() throws Exception {
     assertThat(ofKind(render(), "ConfigMap")).hasSize(1);
-    JsonNode health = ofKind(render(ROOT.resolve("examples/helm/smb.yaml")), "ConfigMap").stream()
+    JsonNode health = ofKind(renderWith(Files.createTempDirectory("argocd"), "argocd: {healthCheck: {enabled: true}}\n"), "ConfigMap").stream()
         .filter(c -> c.path("metadata").path("name").asText().endsWith("-argocd-health")).findFirst().orElseThrow();
     assertThat(health.path("metadata").path("namespace").asText()).isEqualTo("argocd");
     String lua = Files.readString(CHART.resolve("files/argocd-health.lua"));
@@ -836,5 +836,117 @@ class HelmChartTest {
     Path typo = dir.resolve("typo.yaml");
     Files.writeString(typo, "storrage: {}\n");
     assertThatThrownBy(() -> render(typo)).hasMessageContaining("storrage");
+  }
+
+  // ---- install paths (issue 21) ----
+
+  /** k8s.io/apimachinery validation.IsValidLabelValue: at most 63 characters of [A-Za-z0-9._-], alphanumeric at both ends. */
+  private static final java.util.regex.Pattern LABEL_VALUE = java.util.regex.Pattern.compile("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
+
+  @Test
+  void aChartBuiltByFluxFromGitWithAPlusVersionHasValidLabels() throws Exception {
+    // Flux's source-controller builds a chart from Git as <version>+<commit>.<n>
+    Path copy = Files.createTempDirectory("flux-chart").resolve("aiservice-operator");
+    try (var files = Files.walk(CHART)) {
+      for (Path from : files.toList()) {
+        Path to = copy.resolve(CHART.relativize(from).toString());
+        if (Files.isDirectory(from)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(from, to);
+        }
+      }
+    }
+    Path chartYaml = copy.resolve("Chart.yaml");
+    Files.writeString(chartYaml, Files.readString(chartYaml).replaceFirst("(?m)^version: .*$", "version: 0.1.0+3f2a9c1e.7"));
+    List<JsonNode> docs = render(copy, "aiservice-operator", "aiservice-system", List.of(), Map.of());
+    assertThat(docs).isNotEmpty().allSatisfy(doc -> doc.path("metadata").path("labels").fields().forEachRemaining(label -> {
+      assertThat(label.getValue().asText()).as(doc.path("kind").asText() + " label " + label.getKey()).hasSizeLessThanOrEqualTo(63).matches(LABEL_VALUE);
+    }));
+  }
+
+  @Test
+  void theDownloadImageFollowsTheOperatorsOwnImageFromAnOwnRegistry() throws Exception {
+    List<JsonNode> docs = render(CHART, "aiservice-operator", "aiservice-system", List.of(), Map.of("image.repository", "registry.studio.example.com/aiservice-operator"));
+    String config = ofKind(docs, "ConfigMap").get(0).path("data").path("config.yaml").asText();
+    assertThat(config).contains("download: registry.studio.example.com/aiservice-operator:0.1.0");
+    assertThat(ofKind(docs, "ValidatingAdmissionPolicy").get(0).toString()).contains("registry.studio.example.com/aiservice-operator:0.1.0");
+  }
+
+  @Test
+  void onOpenShiftThePodRunsWithTheUidTheNamespaceAssigns() throws Exception {
+    List<JsonNode> docs = renderWith(Files.createTempDirectory("openshift"), "podSecurityContext: {runAsUser: null}\n");
+    JsonNode pod = ofKind(docs, "Deployment").get(0).path("spec").path("template").path("spec").path("securityContext");
+    assertThat(pod.has("runAsUser")).isFalse();
+    assertThat(pod.path("runAsNonRoot").asBoolean()).isTrue();
+    JsonNode defaults = ofKind(render(), "Deployment").get(0).path("spec").path("template").path("spec").path("securityContext");
+    assertThat(defaults.path("runAsUser").asInt()).isEqualTo(65532);
+  }
+
+  @Test
+  void theChartCanBeADependencyWithGlobalValues() throws Exception {
+    assertThat(renderWith(Files.createTempDirectory("global"), "global: {imageRegistry: registry.example.com}\n")).isNotEmpty();
+  }
+
+  /** Docker sends only what .dockerignore lets through: every COPY source must pass it, and target/ otherwise must not. */
+  @Test
+  void theBuildContextHoldsWhatTheDockerfileCopiesAndNoBuildOutputBeyondIt() throws Exception {
+    List<String> rules = Files.readAllLines(ROOT.resolve(".dockerignore")).stream()
+        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    // Docker's rule: the last matching pattern wins, '!' re-includes
+    java.util.function.Predicate<String> sent = path -> {
+      boolean included = true;
+      for (String rule : rules) {
+        boolean negated = rule.startsWith("!");
+        String pattern = negated ? rule.substring(1) : rule;
+        if (pattern.equals("*") || path.equals(pattern) || path.startsWith(pattern + "/")) {
+          included = negated;
+        }
+      }
+      return included;
+    };
+    List<String> copied = Files.readAllLines(ROOT.resolve("Dockerfile")).stream().filter(l -> l.startsWith("COPY "))
+        .map(l -> l.split("\\s+")[1]).toList();
+    assertThat(copied).isNotEmpty().allSatisfy(source -> assertThat(sent.test(source)).as(source).isTrue());
+    assertThat(sent.test("operator/target/classes/de/dhoch3/aiservices/cli/Main.class")).isFalse();
+    assertThat(sent.test("operator/target/aiservice-operator-0.1.0-SNAPSHOT.jar")).isFalse();
+    assertThat(sent.test(".git/HEAD")).isFalse();
+  }
+
+  /**
+   * Each documented install path end to end: the operator chart with a values file and the studio
+   * chart (or examples/studio) with the values the README pairs it with. Every AIService and AIModel
+   * that path creates goes through the API server's rules (the CRD's schema and CEL) and the
+   * operator's own checks with the configuration that path gives the operator: none is refused.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+      "examples/helm/single-gpu-server.yaml, true",
+      "examples/helm/multi-node-nfs.yaml, false",
+      "examples/helm/smb.yaml, false"})
+  void everyDocumentedPathGivesOnlyValidAIServices(String operatorValues, boolean createNamespace) throws Exception {
+    List<JsonNode> operator = render(ROOT.resolve(operatorValues));
+    String yaml = ofKind(operator, "ConfigMap").get(0).path("data").path("config.yaml").asText();
+    de.dhoch3.aiservices.config.OperatorConfig config = de.dhoch3.aiservices.config.OperatorConfig.parse(
+        new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)), operatorValues).checked();
+    var admission = new de.dhoch3.aiservices.validation.Admission(config);
+    List<JsonNode> studio = renderStudio(createNamespace ? Map.of() : Map.of("namespace.create", "false"),
+        ROOT.resolve("examples/helm/studio/single-gpu-server.yaml"));
+    List<JsonNode> aiservices = ofKind(studio, "AIService");
+    assertThat(aiservices).hasSizeGreaterThanOrEqualTo(6);
+    for (JsonNode ai : aiservices) {
+      assertThat(admission.check(ai, "studio").problems()).as(operatorValues + ": " + name(ai)).isEmpty();
+    }
+    // kubectl apply -k examples/studio: the same apps and the studio's models, as plain manifests
+    for (Path file : List.of(ROOT.resolve("examples/studio/comfyui.yaml"), ROOT.resolve("examples/studio/forge.yaml"),
+        ROOT.resolve("examples/studio/fooocus.yaml"), ROOT.resolve("examples/studio/invokeai.yaml"),
+        ROOT.resolve("examples/studio/fluxgym.yaml"), ROOT.resolve("examples/studio/ai-toolkit.yaml"))) {
+      JsonNode ai = YAML.readTree(file.toFile());
+      assertThat(admission.check(ai, "studio").problems()).as(operatorValues + ": " + file).isEmpty();
+    }
+    for (JsonNode model : documents(Files.readString(ROOT.resolve("examples/studio/models.yaml")))) {
+      var aimodel = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().treeToValue(model, de.dhoch3.aiservices.api.AIModel.class);
+      assertThat(de.dhoch3.aiservices.models.ModelJobs.plan(aimodel, config)).as(operatorValues + ": AIModel " + name(model)).isNotNull();
+    }
   }
 }
