@@ -23,6 +23,18 @@ app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- /* Flux builds a chart from Git as <version>+<sha>.<n>: '+' is no label character (Helm's own charts replace it) */}}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end -}}
+
+{{/* The operator's image: by digest when one is given (immutable), else by tag (default: the chart's appVersion). */}}
+{{- define "aiservice-operator.image" -}}
+{{- if .Values.image.digest -}}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest -}}
+{{- else -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) -}}
+{{- end -}}
 {{- end -}}
 
 {{- define "aiservice-operator.selectorLabels" -}}
@@ -127,7 +139,7 @@ sets claimName still carries the default hostPath: a claim wins.
 {{- define "aiservice-operator.images" -}}
 {{- $images := deepCopy .Values.images -}}
 {{- if not $images.download -}}
-{{- $_ := set $images "download" (printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion)) -}}
+{{- $_ := set $images "download" (include "aiservice-operator.image" .) -}}
 {{- end -}}
 {{- toJson $images -}}
 {{- end -}}

@@ -816,7 +816,8 @@ class HelmChartTest {
       JsonNode spec = kustomization.path("spec");
       assertThat(ROOT.resolve(spec.path("path").asText())).as(name(kustomization) + " path").isDirectory();
       assertThat(sources).contains(spec.path("sourceRef").path("name").asText());
-      assertThat(spec.path("wait").asBoolean()).as(name(kustomization) + " waits").isTrue();
+      // it waits for what it needs: everything it applies, or the health checks it names
+      assertThat(spec.path("wait").asBoolean() || spec.path("healthChecks").size() > 0).as(name(kustomization) + " waits").isTrue();
       for (JsonNode dependency : spec.path("dependsOn")) {
         assertThat(names).contains(dependency.path("name").asText());
       }
@@ -824,6 +825,11 @@ class HelmChartTest {
     JsonNode studio = kustomizations.stream().filter(k -> k.path("spec").path("path").asText().endsWith("examples/studio")).findFirst().orElseThrow();
     JsonNode operator = kustomizations.stream().filter(k -> !k.equals(studio)).findFirst().orElseThrow();
     assertThat(studio.path("spec").path("dependsOn").findValuesAsText("name")).containsExactly(name(operator));
+    // never a wait on an object nothing creates: the studio waits for exactly its AIServices, not for the gated AIModel's Secret
+    assertThat(studio.path("spec").path("wait").asBoolean()).isFalse();
+    List<String> studioApps = ofKind(manifests(ROOT.resolve("examples/studio")), "AIService").stream().map(HelmChartTest::name).toList();
+    assertThat(studio.path("spec").path("healthChecks").findValuesAsText("name")).containsExactlyInAnyOrderElementsOf(studioApps);
+    assertThat(studio.path("spec").path("healthChecks").findValuesAsText("kind")).containsOnly("AIService");
     assertThat(manifests(ROOT.resolve(operator.path("spec").path("path").asText()))).extracting(d -> d.path("kind").asText()).contains("HelmRelease");
     assertThat(operator.path("spec").path("healthChecks").findValuesAsText("kind")).contains("HelmRelease", "CustomResourceDefinition");
   }
@@ -948,5 +954,45 @@ class HelmChartTest {
       var aimodel = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().treeToValue(model, de.dhoch3.aiservices.api.AIModel.class);
       assertThat(de.dhoch3.aiservices.models.ModelJobs.plan(aimodel, config)).as(operatorValues + ": AIModel " + name(model)).isNotNull();
     }
+  }
+
+  @Test
+  void chartConventionsReachTheObjects() throws Exception {
+    List<JsonNode> docs = renderWith(Files.createTempDirectory("conventions"), """
+        commonLabels: {team: studio-ops}
+        revisionHistoryLimit: 5
+        image: {repository: registry.example.com/aiservice-operator, digest: "sha256:%s"}
+        extraEnv: [{name: HTTPS_PROXY, value: "http://proxy.example.com:3128"}]
+        extraVolumes: [{name: ca, configMap: {name: studio-ca}}]
+        extraVolumeMounts: [{name: ca, mountPath: /etc/ssl/studio, readOnly: true}]
+        topologySpreadConstraints: [{maxSkew: 1, topologyKey: kubernetes.io/hostname, whenUnsatisfiable: ScheduleAnyway}]
+        """.formatted("a".repeat(64)));
+    assertThat(docs).filteredOn(d -> !d.path("kind").asText().equals("CustomResourceDefinition"))
+        .allSatisfy(d -> assertThat(d.path("metadata").path("labels").path("team").asText()).as(d.path("kind").asText()).isEqualTo("studio-ops"));
+    JsonNode deployment = ofKind(docs, "Deployment").get(0);
+    assertThat(deployment.path("spec").path("revisionHistoryLimit").asInt()).isEqualTo(5);
+    JsonNode pod = deployment.path("spec").path("template").path("spec");
+    JsonNode container = pod.path("containers").get(0);
+    assertThat(container.path("image").asText()).isEqualTo("registry.example.com/aiservice-operator@sha256:" + "a".repeat(64));
+    assertThat(container.path("env").findValuesAsText("name")).contains("JAVA_TOOL_OPTIONS", "HTTPS_PROXY");
+    assertThat(container.path("volumeMounts").findValuesAsText("mountPath")).contains("/etc/ssl/studio");
+    assertThat(pod.path("volumes").findValuesAsText("name")).contains("config", "tmp", "ca");
+    assertThat(pod.path("topologySpreadConstraints").get(0).path("topologyKey").asText()).isEqualTo("kubernetes.io/hostname");
+    // the download Jobs pull the same immutable image
+    assertThat(ofKind(docs, "ConfigMap").get(0).path("data").path("config.yaml").asText())
+        .contains("download: registry.example.com/aiservice-operator@sha256:" + "a".repeat(64));
+  }
+
+  /** helm template leaves hooks of helm test out (helm-java renders none), so the template itself is read. */
+  @Test
+  void helmTestAsksTheOperatorWhetherItIsReady() throws Exception {
+    String test = Files.readString(CHART.resolve("templates/tests/test-ready.yaml"));
+    assertThat(test).contains("helm.sh/hook: test").contains("kind: Pod")
+        .contains("http://{{ include \"aiservice-operator.fullname\" . }}-metrics:{{ .Values.metrics.port }}/readyz")
+        .contains("runAsNonRoot: true").contains("readOnlyRootFilesystem: true");
+    // the Service it asks exists under that name and port
+    JsonNode service = ofKind(render(), "Service").get(0);
+    assertThat(name(service)).isEqualTo("aiservice-operator-metrics");
+    assertThat(service.path("spec").path("ports").get(0).path("port").asInt()).isEqualTo(8080);
   }
 }
