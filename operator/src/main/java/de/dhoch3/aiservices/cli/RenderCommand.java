@@ -2,7 +2,6 @@ package de.dhoch3.aiservices.cli;
 
 import de.dhoch3.aiservices.api.AIService;
 import de.dhoch3.aiservices.config.OperatorConfig;
-import de.dhoch3.aiservices.validation.Admission;
 import de.dhoch3.aiservices.validation.SpecProblem;
 import de.dhoch3.aiservices.workload.Workload;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -5,7 +5,6 @@ import de.dhoch3.aiservices.config.OperatorConfig;
 import de.dhoch3.aiservices.embedded.EmbeddedCluster;
 import de.dhoch3.aiservices.embedded.SimulatedDeploymentController;
 import de.dhoch3.aiservices.reconcile.AIServiceOperator;
-import de.dhoch3.aiservices.validation.Admission;
 import de.dhoch3.aiservices.validation.SpecProblem;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;

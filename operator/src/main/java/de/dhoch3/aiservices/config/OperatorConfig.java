@@ -274,7 +274,7 @@ public class OperatorConfig {
   }
 
   private void check(String source) {
-    List<String> problems = de.dhoch3.aiservices.storage.StorageRoles.configProblems(this);
+    List<String> problems = RootRules.configProblems(this);
     if (!problems.isEmpty()) {
       throw new ConfigException(source + ": " + String.join("; ", problems), null);
     }

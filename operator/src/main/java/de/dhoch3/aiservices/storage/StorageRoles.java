@@ -13,75 +13,13 @@ import java.util.List;
  * into another role's tree, or into a root itself.
  */
 public final class StorageRoles {
-  public static final List<String> ROLES = List.of("models", "data", "user");
+  public static final List<String> ROLES = de.dhoch3.aiservices.config.RootRules.ROLES;
 
   private StorageRoles() {}
 
-  /** Problems of the admin's configuration; an operator never starts with overlapping roles. */
-  public static List<String> configProblems(OperatorConfig config) {
-    List<String> problems = new ArrayList<>();
-    OperatorConfig.Roots roots = config.storage.roots;
-    for (String role : ROLES) {
-      List<String> normalised = new ArrayList<>();
-      for (String root : roots.of(role)) {
-        if (!root.startsWith("/") || root.matches(".*(^|/)\\.\\.(/|$).*")) {
-          problems.add("storage.roots." + role + ": '" + root + "' must be an absolute folder without '..'");
-        } else if (SafePaths.absolute("storage.roots." + role, root).equals("/")) {
-          problems.add("storage.roots." + role + ": '/' would hand out the whole node; name the studio's folder");
-        } else {
-          normalised.add(SafePaths.absolute("storage.roots." + role, root));
-        }
-      }
-      roots.of(role).clear();
-      roots.of(role).addAll(normalised);
-    }
-    for (int i = 0; i < ROLES.size(); i++) {
-      for (int j = i + 1; j < ROLES.size(); j++) {
-        for (String a : roots.of(ROLES.get(i))) {
-          for (String b : roots.of(ROLES.get(j))) {
-            if (SafePaths.isUnder(a, b) || SafePaths.isUnder(b, a)) {
-              problems.add("storage.roots." + ROLES.get(i) + " '" + a + "' and storage.roots." + ROLES.get(j) + " '" + b
-                  + "' overlap: the model store must never be writable and no app may reach another role's folders; give each role its own folder");
-            }
-          }
-        }
-      }
-    }
-    for (String role : ROLES) {
-      VolumeRef ref = defaultOf(config, role);
-      if (ref != null && ref.hostPath != null) {
-        try {
-          String host = SafePaths.absolute("storage." + role + ".hostPath", ref.hostPath);
-          if (ref.subPath != null) {
-            host = host + "/" + SafePaths.relative("storage." + role + ".subPath", ref.subPath);
-          }
-          String problem = hostPathProblem(role, host, config);
-          if (problem != null) {
-            problems.add("storage." + role + ".hostPath: " + problem);
-          }
-        } catch (InvalidSpecException e) {
-          problems.add(e.getMessage());
-        }
-      }
-    }
-    return problems;
-  }
-
-  /** Why a role may not use this (normalised) host folder, or null. */
+  /** Why a role may not use this (normalised) host folder, or null: the admin's rule, kept with the configuration. */
   public static String hostPathProblem(String role, String hostPath, OperatorConfig config) {
-    List<String> roots = config.storage.roots.of(role);
-    if (role.equals("models")) {
-      if (roots.stream().noneMatch(root -> SafePaths.isUnder(hostPath, root))) {
-        return "'" + hostPath + "' is outside the model store roots " + roots
-            + "; use a folder below one of them, or ask the admin to add it to storage.roots.models";
-      }
-      return null;
-    }
-    if (!roots.contains(hostPath)) {
-      return "'" + hostPath + "' is not one of the " + role + " roots " + roots + ": an app's writable folder is <root>/<serviceDir>;"
-          + " give the root here and the folder with spec.storage.serviceDir, or ask the admin to add a root to storage.roots." + role;
-    }
-    return null;
+    return de.dhoch3.aiservices.config.RootRules.hostPathProblem(role, hostPath, config);
   }
 
   /** Two roles on the same claim must not see into each other (the store above all). Problems name the writable role. */

@@ -1,7 +1,5 @@
 package de.dhoch3.aiservices.validation;
 
-import de.dhoch3.aiservices.api.ContainerSpec;
-import de.dhoch3.aiservices.apps.ContainerPaths;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,23 +53,19 @@ public final class ContainerPathRules {
    * created in the store, and the store inside a writable folder is chowned by entrypoints such as
    * InvokeAI's. The problem names the field the spec set (the catalog's own paths never nest).
    */
-  public static List<SpecProblem> storeApart(ContainerPaths paths, ContainerSpec given) {
+  public static List<SpecProblem> storeApart(String models, java.util.Map<String, String> pathByField) {
     List<SpecProblem> problems = new ArrayList<>();
-    if (paths.models() == null) {
+    if (models == null) {
       return problems;
     }
-    String[][] others = {
-        {"spec.container.dataPath", paths.data(), given == null ? null : given.dataPath},
-        {"spec.container.outputPath", paths.output(), given == null ? null : given.outputPath},
-        {"spec.container.inputPath", paths.input(), given == null ? null : given.inputPath},
-        {"spec.container.workflowsPath", paths.workflows(), given == null ? null : given.workflowsPath}};
-    for (String[] other : others) {
-      if (other[1] != null && nested(other[1], paths.models())) {
-        String field = other[2] != null ? other[0] : "spec.container.modelsPath";
-        problems.add(new SpecProblem(field, "'" + other[1] + "' and the read-only store mount '" + paths.models()
-            + "' are the same or nested: the store must stay read-only and apart; choose a folder outside " + paths.models()));
+    pathByField.forEach((field, path) -> {
+      if (path != null && nested(path, models)) {
+        // a catalog path nests only when the spec moved the store onto it
+        String named = field.startsWith("spec.") ? field : "spec.container.modelsPath";
+        problems.add(new SpecProblem(named, "'" + path + "' and the read-only store mount '" + models
+            + "' are the same or nested: the store must stay read-only and apart; choose a folder outside " + models));
       }
-    }
+    });
     return problems;
   }
 

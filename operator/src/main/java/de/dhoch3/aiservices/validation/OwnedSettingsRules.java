@@ -1,7 +1,6 @@
 package de.dhoch3.aiservices.validation;
 
 import de.dhoch3.aiservices.api.AIServiceSpec;
-import de.dhoch3.aiservices.apps.OwnedSettings;
 import de.dhoch3.aiservices.config.OperatorConfig;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import java.util.ArrayList;

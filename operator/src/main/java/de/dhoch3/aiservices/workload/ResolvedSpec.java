@@ -69,11 +69,18 @@ record ResolvedSpec(
       problems.add(new SpecProblem("spec.auth", "only ai-toolkit (AI_TOOLKIT_AUTH) and invokeai (administrator login of a multi-user InvokeAI) read spec.auth; remove it for " + spec.app.value()));
     }
     ContainerPaths paths = containerPaths(defaults.paths(), spec.container, problems);
-    problems.addAll(ContainerPathRules.storeApart(paths, spec.container));
+    // the paths as resolved, each with the field that set it (the catalog's own never nest)
+    java.util.Map<String, String> others = new java.util.LinkedHashMap<>();
+    var given = spec.container;
+    others.put(given != null && given.dataPath != null ? "spec.container.dataPath" : "catalog dataPath", paths.data());
+    others.put(given != null && given.outputPath != null ? "spec.container.outputPath" : "catalog outputPath", paths.output());
+    others.put(given != null && given.inputPath != null ? "spec.container.inputPath" : "catalog inputPath", paths.input());
+    others.put(given != null && given.workflowsPath != null ? "spec.container.workflowsPath" : "catalog workflowsPath", paths.workflows());
+    problems.addAll(ContainerPathRules.storeApart(paths.models(), others));
     problems.addAll(de.dhoch3.aiservices.validation.AdminPolicy.problems(spec, ai.getMetadata().getName(), ai.getMetadata().getNamespace(), config));
     problems.addAll(KubernetesValues.problems(spec));
     problems.addAll(de.dhoch3.aiservices.validation.OwnedSettingsRules.problems(
-        spec, de.dhoch3.aiservices.apps.OwnedSettings.of(spec.app), defaults.argsEnv(), config));
+        spec, de.dhoch3.aiservices.validation.OwnedSettings.of(spec.app), defaults.argsEnv(), config));
     StorageResolver.Roots roots = null;
     try {
       roots = StorageResolver.resolve(spec.storage, config);

@@ -940,7 +940,7 @@ class HelmChartTest {
     String yaml = ofKind(operator, "ConfigMap").get(0).path("data").path("config.yaml").asText();
     de.dhoch3.aiservices.config.OperatorConfig config = de.dhoch3.aiservices.config.OperatorConfig.parse(
         new java.io.ByteArrayInputStream(yaml.getBytes(java.nio.charset.StandardCharsets.UTF_8)), operatorValues).checked();
-    var admission = new de.dhoch3.aiservices.validation.Admission(config);
+    var admission = new de.dhoch3.aiservices.cli.Admission(config);
     List<JsonNode> studio = renderStudio(createNamespace ? Map.of() : Map.of("namespace.create", "false"),
         ROOT.resolve("examples/helm/studio/single-gpu-server.yaml"));
     List<JsonNode> aiservices = ofKind(studio, "AIService");

@@ -133,7 +133,7 @@ class BadInputCatalogueTest {
   @MethodSource("documents")
   void admissionRefusesWhatTheCrdCanExpress(Case c) throws Exception {
     JsonNode manifest = YAML.readTree(c.path().toFile());
-    List<SpecProblem> problems = new Admission(config(c)).schemaProblems(manifest);
+    List<SpecProblem> problems = new de.dhoch3.aiservices.cli.Admission(config(c)).schemaProblems(manifest);
     if (c.admission().equals("yes")) {
       assertThat(problems).as(c.file()).isNotEmpty();
       assertThat(problems).as(c.file()).anySatisfy(p -> assertThat(p.toString()).contains(c.field()));

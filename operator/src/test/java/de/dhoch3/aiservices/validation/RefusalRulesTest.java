@@ -9,8 +9,6 @@ import de.dhoch3.aiservices.api.ContainerSpec;
 import de.dhoch3.aiservices.api.GpuSpec;
 import de.dhoch3.aiservices.api.StorageSpec;
 import de.dhoch3.aiservices.api.VolumeRef;
-import de.dhoch3.aiservices.apps.ContainerPaths;
-import de.dhoch3.aiservices.apps.OwnedSettings;
 import de.dhoch3.aiservices.config.OperatorConfig;
 import de.dhoch3.aiservices.storage.SafePaths;
 import de.dhoch3.aiservices.storage.StorageResolver;
@@ -149,14 +147,12 @@ class RefusalRulesTest {
     assertThat(ContainerPathRules.check("f", "/a/../b", problems)).isNull();
     assertThat(ContainerPathRules.check("f", "//", problems)).isNull();
     assertThat(problems).hasSize(4);
-    ContainerPaths fine = new ContainerPaths("/models", "/data", "/output", "/input", null);
-    assertThat(ContainerPathRules.storeApart(fine, null)).isEmpty();
-    ContainerPaths inside = new ContainerPaths("/models", "/data", "/models/out", null, null);
-    ContainerSpec given = new ContainerSpec();
-    given.outputPath = "/models/out";
-    assertThat(fields(ContainerPathRules.storeApart(inside, given))).containsExactly("spec.container.outputPath");
-    assertThat(fields(ContainerPathRules.storeApart(inside, null))).containsExactly("spec.container.modelsPath");
-    assertThat(ContainerPathRules.storeApart(new ContainerPaths(null, "/data", null, null, null), null)).isEmpty();
+    assertThat(ContainerPathRules.storeApart("/models", java.util.Map.of("catalog dataPath", "/data", "catalog outputPath", "/output"))).isEmpty();
+    assertThat(fields(ContainerPathRules.storeApart("/models", java.util.Map.of("spec.container.outputPath", "/models/out"))))
+        .containsExactly("spec.container.outputPath");
+    assertThat(fields(ContainerPathRules.storeApart("/data/models", java.util.Map.of("catalog dataPath", "/data"))))
+        .as("the store moved into the catalog's data folder: the spec's modelsPath is at fault").containsExactly("spec.container.modelsPath");
+    assertThat(ContainerPathRules.storeApart(null, java.util.Map.of("catalog dataPath", "/data"))).isEmpty();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package de.dhoch3.aiservices.apps;
+package de.dhoch3.aiservices.validation;
 
 import de.dhoch3.aiservices.api.App;
 import java.util.List;
@@ -8,7 +8,7 @@ import java.util.Map;
  * Per app, the settings the operator owns: the flags, env variables and config keys it sets, and
  * those that would move the app's writable folders or its store view elsewhere (a user who re-set
  * them could point the app's writes at another team's folder or around the read-only store). One
- * place, read from the apps' own parsers (cited per app); {@code validation/OwnedSettingsRules}
+ * place, read from the apps' own parsers (cited per app); {@link OwnedSettingsRules}
  * refuses user args and env that re-set one of them, in every spelling the app accepts.
  *
  * @param flags long options the operator sets or that redirect a folder (argparse also accepts a

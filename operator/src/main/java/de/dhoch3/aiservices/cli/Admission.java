@@ -1,9 +1,12 @@
-package de.dhoch3.aiservices.validation;
+package de.dhoch3.aiservices.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import de.dhoch3.aiservices.api.AIService;
 import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.validation.CrdSchemaValidator;
+import de.dhoch3.aiservices.validation.InvalidSpecException;
+import de.dhoch3.aiservices.validation.SpecProblem;
 import de.dhoch3.aiservices.workload.Workload;
 import de.dhoch3.aiservices.workload.WorkloadBuilder;
 import java.util.List;
