@@ -46,7 +46,10 @@ class AdmissionPolicyTest {
   private static final String OPERATOR = "system:serviceaccount:aiservice-system:aiservice-operator";
   /** kube-controller-manager's Job controller with per-controller credentials (kubeadm's default). */
   private static final String JOB_CONTROLLER = "system:serviceaccount:kube-system:job-controller";
+  /** The store's protection, bound to every namespace but kube-*. */
   private static Policy defaults;
+  /** The apps' namespaces' hardening (namespaces labelled ai.dhoch3.de/apps=true, or watchNamespaces). */
+  private static Policy apps;
   private static OperatorConfig chartConfig;
 
   /** The rendered policy, compiled. */
@@ -110,10 +113,11 @@ class AdmissionPolicyTest {
   static void renderTheChart() throws Exception {
     List<JsonNode> docs = render();
     defaults = compile(policy(docs, "aiservice-operator-model-store"));
+    apps = compile(policy(docs, "aiservice-operator-app-namespaces"));
     String yaml = ofKind(docs, "ConfigMap").get(0).path("data").path("config.yaml").asText();
     chartConfig = OperatorConfig.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "chart config");
     chartConfig.policy.allowUnmanagedGpu = true;
-    assertThat(ofKind(docs, "ValidatingAdmissionPolicyBinding")).hasSize(2)
+    assertThat(ofKind(docs, "ValidatingAdmissionPolicyBinding")).hasSize(3)
         .allSatisfy(b -> assertThat(b.path("spec").path("validationActions").get(0).asText()).isEqualTo("Deny"));
   }
 
@@ -132,6 +136,7 @@ class AdmissionPolicyTest {
         ai.getSpec().gpu.mode = mode;
         var deployment = WorkloadBuilder.build(ai, chartConfig).deployment();
         assertThat(defaults.refusals(deployment, OPERATOR)).as(profile.defaults().app() + " " + mode).isEmpty();
+        assertThat(apps.refusals(deployment, OPERATOR)).as(profile.defaults().app() + " " + mode).isEmpty();
         checked++;
       }
     }
@@ -166,7 +171,8 @@ class AdmissionPolicyTest {
                 Map.of("name", "logs", "hostPath", Map.of("path", "/var/log"))),
             "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(
                 Map.of("name", "all", "mountPath", "/x", "readOnly", true), Map.of("name", "logs", "mountPath", "/logs"))))));
-    assertThat(defaults.refusals(readOnly)).isNotEmpty();
+    assertThat(defaults.refusals(readOnly)).as("the store read-only is the store policy's business only").isEmpty();
+    assertThat(apps.refusals(readOnly)).as("in the apps' namespaces host folders are the operator's").isNotEmpty();
     // kubectl debug: an ephemeral container with a writable store mount
     ObjectNode debugged = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
     debugged.putObject("metadata").put("name", "comfyui-1");
@@ -227,29 +233,29 @@ class AdmissionPolicyTest {
     Map<String, Object> pod = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
         "spec", Map.of("volumes", List.of(Map.of("name", "n", "nfs", Map.of("server", "192.168.0.6", "path", "/ki_Daten/storage-models"))),
             "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(Map.of("name", "n", "mountPath", "/x"))))));
-    assertThat(defaults.refusals(pod)).singleElement().asString().contains("inline network and node volumes");
+    assertThat(apps.refusals(pod)).singleElement().asString().contains("inline network and node volumes");
   }
 
   @Test
   void aPrivilegedContainerIsRefused() throws Exception {
-    assertThat(defaults.refusals(pod(Map.of(), Map.of("privileged", true)))).singleElement().asString().contains("privileged");
+    assertThat(apps.refusals(pod(Map.of(), Map.of("privileged", true)))).singleElement().asString().contains("privileged");
   }
 
   @Test
   void hostPidIsRefused() throws Exception {
-    assertThat(defaults.refusals(pod(Map.of("hostPID", true), Map.of()))).singleElement().asString().contains("hostPID");
+    assertThat(apps.refusals(pod(Map.of("hostPID", true), Map.of()))).singleElement().asString().contains("hostPID");
   }
 
   @Test
   void hostIpcIsRefused() throws Exception {
-    assertThat(defaults.refusals(pod(Map.of("hostIPC", true), Map.of()))).singleElement().asString().contains("hostIPC");
+    assertThat(apps.refusals(pod(Map.of("hostIPC", true), Map.of()))).singleElement().asString().contains("hostIPC");
   }
 
   @Test
   void aCapabilityBeyondTheOperatorsOwnIsRefused() throws Exception {
-    assertThat(defaults.refusals(pod(Map.of(), Map.of("capabilities", Map.of("add", List.of("CHOWN", "SYS_ADMIN"))))))
+    assertThat(apps.refusals(pod(Map.of(), Map.of("capabilities", Map.of("add", List.of("CHOWN", "SYS_ADMIN"))))))
         .singleElement().asString().contains("capabilities");
-    assertThat(defaults.refusals(pod(Map.of(), Map.of("capabilities", Map.of("add", List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"))))))
+    assertThat(apps.refusals(pod(Map.of(), Map.of("capabilities", Map.of("add", List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID"))))))
         .as("what InvokeAI's entrypoint needs").isEmpty();
   }
 
@@ -299,7 +305,7 @@ class AdmissionPolicyTest {
     Map<String, Object> pod = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
         "spec", Map.of("volumes", List.of(Map.of("name", "h", "hostPath", Map.of("path", path))),
             "containers", List.of(Map.of("name", "c", "image", "busybox", "volumeMounts", List.of(Map.of("name", "h", "mountPath", "/h"))))));
-    assertThat(defaults.refusals(pod, "alice")).as(path).anySatisfy(m -> assertThat(m).contains("host folder"));
+    assertThat(apps.refusals(pod, "alice")).as(path).anySatisfy(m -> assertThat(m).contains("host folder"));
   }
 
   @Test
@@ -307,8 +313,8 @@ class AdmissionPolicyTest {
     ObjectNode replicaSet = comfyDeployment().put("kind", "ReplicaSet");
     ((ObjectNode) replicaSet.get("metadata")).putArray("ownerReferences").addObject().put("apiVersion", "apps/v1").put("kind", "Deployment")
         .put("name", "comfyui").put("uid", "u").put("controller", true);
-    assertThat(defaults.refusals(replicaSet, "system:serviceaccount:kube-system:deployment-controller")).isEmpty();
-    assertThat(defaults.refusals(replicaSet, "alice")).singleElement().asString().contains("host folders are mounted only by");
+    assertThat(apps.refusals(replicaSet, "system:serviceaccount:kube-system:deployment-controller")).isEmpty();
+    assertThat(apps.refusals(replicaSet, "alice")).singleElement().asString().contains("host folders are mounted only by");
   }
 
   @Test
@@ -316,6 +322,7 @@ class AdmissionPolicyTest {
     ObjectNode restarted = comfyDeployment();
     ((ObjectNode) restarted.at("/spec/template/metadata")).putObject("annotations").put("kubectl.kubernetes.io/restartedAt", "2026-12-06T21:00:00Z");
     assertThat(defaults.refusals(restarted, comfyDeployment(), "alice")).isEmpty();
+    assertThat(apps.refusals(restarted, comfyDeployment(), "alice")).isEmpty();
   }
 
   @Test
@@ -333,17 +340,17 @@ class AdmissionPolicyTest {
     Map<String, Object> pod = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
         "spec", Map.of("volumes", List.of(Map.of("name", "g", "gitRepo", Map.of("repository", "https://example.com/x.git"))),
             "containers", List.of(Map.of("name", "c", "image", "busybox"))));
-    assertThat(defaults.refusals(pod)).singleElement().asString().contains("gitRepo");
+    assertThat(apps.refusals(pod)).singleElement().asString().contains("gitRepo");
   }
 
   @Test
   void seccompUnconfinedIsRefused() throws Exception {
-    assertThat(defaults.refusals(pod(Map.of(), Map.of("seccompProfile", Map.of("type", "Unconfined"))))).singleElement().asString().contains("seccomp");
+    assertThat(apps.refusals(pod(Map.of(), Map.of("seccompProfile", Map.of("type", "Unconfined"))))).singleElement().asString().contains("seccomp");
   }
 
   @Test
   void anUnmaskedProcIsRefused() throws Exception {
-    assertThat(defaults.refusals(pod(Map.of(), Map.of("procMount", "Unmasked")))).singleElement().asString().contains("/proc");
+    assertThat(apps.refusals(pod(Map.of(), Map.of("procMount", "Unmasked")))).singleElement().asString().contains("/proc");
   }
 
   @Test
@@ -376,6 +383,41 @@ class AdmissionPolicyTest {
     assertThat(withCaches.refusals(job, "alice")).isNotEmpty();
     // and every app reads the cache read-only
     assertThat(withCaches.refusals(WorkloadBuilder.build(AppTranslationTest.aiservice(App.COMFYUI), config).deployment(), OPERATOR)).isEmpty();
+  }
+
+  /**
+   * Other namespaces keep their node agents: a node exporter (hostNetwork, hostPID, / and /proc read-only)
+   * or a GPU driver's privileged pod is none of the store policy's business; only the apps' namespaces are hardened.
+   */
+  @Test
+  void nodeAgentsOutsideTheAppsNamespacesAreAdmitted() throws Exception {
+    Map<String, Object> exporter = Map.of("apiVersion", "apps/v1", "kind", "DaemonSet", "metadata", Map.of("name", "node-exporter"),
+        "spec", Map.of("template", Map.of("spec", Map.of("hostNetwork", true, "hostPID", true,
+            "volumes", List.of(Map.of("name", "root", "hostPath", Map.of("path", "/")), Map.of("name", "proc", "hostPath", Map.of("path", "/proc"))),
+            "containers", List.of(Map.of("name", "e", "image", "quay.io/prometheus/node-exporter:v1", "securityContext", Map.of("privileged", true),
+                "volumeMounts", List.of(Map.of("name", "root", "mountPath", "/host", "readOnly", true),
+                    Map.of("name", "proc", "mountPath", "/host/proc", "readOnly", true))))))));
+    assertThat(defaults.refusals(exporter, "system:serviceaccount:kube-system:daemon-set-controller")).isEmpty();
+    assertThat(apps.refusals(exporter, "system:serviceaccount:kube-system:daemon-set-controller")).as("in an apps' namespace").isNotEmpty();
+    // the same agent writing through / would reach the store: refused everywhere
+    Map<String, Object> writing = Map.of("apiVersion", "v1", "kind", "Pod", "metadata", Map.of("name", "p"),
+        "spec", Map.of("volumes", List.of(Map.of("name", "root", "hostPath", Map.of("path", "/"))),
+            "containers", List.of(Map.of("name", "c", "image", "x", "volumeMounts", List.of(Map.of("name", "root", "mountPath", "/host"))))));
+    assertThat(defaults.refusals(writing)).isNotEmpty();
+  }
+
+  @Test
+  void theAppsNamespacesAreTheLabelledOnesOrTheWatchedOnes() throws Exception {
+    JsonNode clusterWide = ofKind(render(), "ValidatingAdmissionPolicyBinding").stream()
+        .filter(b -> b.path("metadata").path("name").asText().endsWith("-app-namespaces")).findFirst().orElseThrow();
+    assertThat(clusterWide.at("/spec/matchResources/namespaceSelector/matchLabels/ai.dhoch3.de~1apps").asText()).isEqualTo("true");
+    JsonNode watched = ofKind(render(ROOT.resolve("examples/helm/multi-node-nfs.yaml")), "ValidatingAdmissionPolicyBinding").stream()
+        .filter(b -> b.path("metadata").path("name").asText().endsWith("-app-namespaces")).findFirst().orElseThrow();
+    assertThat(watched.at("/spec/matchResources/namespaceSelector/matchExpressions/0/values").toString()).isEqualTo("[\"studio\"]");
+    // the studio chart's namespace and examples/studio carry the label
+    JsonNode namespace = ofKind(HelmChartTest.renderStudio(Map.of(), ROOT.resolve("examples/helm/studio/single-gpu-server.yaml")), "Namespace").get(0);
+    assertThat(namespace.at("/metadata/labels/ai.dhoch3.de~1apps").asText()).isEqualTo("true");
+    assertThat(java.nio.file.Files.readString(ROOT.resolve("examples/studio/namespace.yaml"))).contains("ai.dhoch3.de/apps: \"true\"");
   }
 
   @Test
