@@ -38,7 +38,7 @@ public final class RootRules {
       for (int j = i + 1; j < ROLES.size(); j++) {
         for (String a : roots.of(ROLES.get(i))) {
           for (String b : roots.of(ROLES.get(j))) {
-            if (isUnder(a, b) || isUnder(b, a)) {
+            if (Folders.isUnder(a, b) || Folders.isUnder(b, a)) {
               problems.add("storage.roots." + ROLES.get(i) + " '" + a + "' and storage.roots." + ROLES.get(j) + " '" + b
                   + "' overlap: the model store must never be writable and no app may reach another role's folders; give each role its own folder");
             }
@@ -69,7 +69,7 @@ public final class RootRules {
   public static String hostPathProblem(String role, String hostPath, OperatorConfig config) {
     List<String> roots = config.storage.roots.of(role);
     if (role.equals("models")) {
-      if (roots.stream().noneMatch(root -> isUnder(hostPath, root))) {
+      if (roots.stream().noneMatch(root -> Folders.isUnder(hostPath, root))) {
         return "'" + hostPath + "' is outside the model store roots " + roots
             + "; use a folder below one of them, or ask the admin to add it to storage.roots.models";
       }
@@ -92,20 +92,7 @@ public final class RootRules {
   }
 
   private static String relative(String path) {
-    List<String> parts = new ArrayList<>();
-    for (String segment : path.split("/")) {
-      if (segment.equals("..")) {
-        return null;
-      }
-      if (!segment.isEmpty() && !segment.equals(".")) {
-        parts.add(segment);
-      }
-    }
-    return String.join("/", parts);
-  }
-
-  static boolean isUnder(String path, String root) {
-    String r = root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root;
-    return r.equals("/") || path.equals(r) || path.startsWith(r + "/");
+    List<String> parts = Folders.segments(path);
+    return parts == null ? null : String.join("/", parts);
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import de.dhoch3.aiservices.api.AIModel;
 import de.dhoch3.aiservices.api.AIModelSpec;
 import de.dhoch3.aiservices.api.AIModelStatus;
+import de.dhoch3.aiservices.api.AIService;
 import de.dhoch3.aiservices.config.OperatorConfig;
 import de.dhoch3.aiservices.validation.InvalidSpecException;
 import de.dhoch3.aiservices.workload.Labels;
@@ -32,9 +33,13 @@ import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the store holding each AIModel's file: runs the download Job, reads its result into the
@@ -48,7 +53,7 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
   static final Duration WATCH_DELETION = Duration.ofSeconds(5);
   static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AIModelReconciler.class);
+  private static final Logger LOG = LoggerFactory.getLogger(AIModelReconciler.class);
 
   private final OperatorConfig config;
   private final KubernetesClient client;
@@ -294,8 +299,8 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
       return; // a repository in the shared hub cache: linked into the apps' own caches at their next start
     }
     var aiservices = config.watchNamespaces.isEmpty()
-        ? client.resources(de.dhoch3.aiservices.api.AIService.class).inAnyNamespace().list().getItems()
-        : config.watchNamespaces.stream().flatMap(ns -> client.resources(de.dhoch3.aiservices.api.AIService.class).inNamespace(ns)
+        ? client.resources(AIService.class).inAnyNamespace().list().getItems()
+        : config.watchNamespaces.stream().flatMap(ns -> client.resources(AIService.class).inNamespace(ns)
             .list().getItems().stream()).toList();
     String at = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
     for (var ai : aiservices) {
@@ -305,7 +310,7 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
       try {
         client.apps().deployments().inNamespace(ai.getMetadata().getNamespace()).withName(ai.getMetadata().getName()).edit(d -> {
           var meta = d.getSpec().getTemplate().getMetadata();
-          java.util.Map<String, String> annotations = meta.getAnnotations() == null ? new java.util.TreeMap<>() : new java.util.TreeMap<>(meta.getAnnotations());
+          Map<String, String> annotations = meta.getAnnotations() == null ? new TreeMap<>() : new TreeMap<>(meta.getAnnotations());
           annotations.put("kubectl.kubernetes.io/restartedAt", at);
           meta.setAnnotations(annotations);
           return d;

@@ -5,8 +5,8 @@ import de.dhoch3.aiservices.api.AIModelSpec;
 import de.dhoch3.aiservices.api.VolumeRef;
 import de.dhoch3.aiservices.apps.StoreCategories;
 import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.config.RootRules;
 import de.dhoch3.aiservices.storage.SafePaths;
-import de.dhoch3.aiservices.storage.StorageRoles;
 import de.dhoch3.aiservices.validation.InvalidSpecException;
 import de.dhoch3.aiservices.validation.SpecProblem;
 import de.dhoch3.aiservices.workload.Labels;
@@ -184,7 +184,7 @@ public final class ModelJobs {
       volume.withNewPersistentVolumeClaim().withClaimName(cache.claimName).endPersistentVolumeClaim();
     } else {
       String host = SafePaths.absolute("operator configuration storage.caches.hfHub.hostPath", cache.hostPath);
-      String refused = StorageRoles.hostPathProblem("models", base.isEmpty() ? host : host + "/" + base, config);
+      String refused = RootRules.hostPathProblem("models", base.isEmpty() ? host : host + "/" + base, config);
       if (refused != null) {
         throw new InvalidSpecException("operator configuration storage.caches.hfHub.hostPath", refused);
       }
@@ -277,7 +277,7 @@ public final class ModelJobs {
     } else if (ref.hostPath != null) {
       String host = SafePaths.absolute(field + ".hostPath", ref.hostPath);
       String full = base.isEmpty() ? host : host + "/" + base;
-      String refused = StorageRoles.hostPathProblem("models", full, config);
+      String refused = RootRules.hostPathProblem("models", full, config);
       if (refused != null) {
         throw new InvalidSpecException(field + ".hostPath", refused);
       }

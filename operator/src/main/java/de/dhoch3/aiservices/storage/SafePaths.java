@@ -1,7 +1,7 @@
 package de.dhoch3.aiservices.storage;
 
+import de.dhoch3.aiservices.config.Folders;
 import de.dhoch3.aiservices.validation.InvalidSpecException;
-import java.util.ArrayList;
 import java.util.List;
 
 /** Path hygiene for everything that ends up as a hostPath or a subPath. Pure. */
@@ -41,8 +41,7 @@ public final class SafePaths {
 
   /** True when {@code path} is {@code root} or lies below it (both normalised, absolute). */
   public static boolean isUnder(String path, String root) {
-    String r = root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root;
-    return r.equals("/") || path.equals(r) || path.startsWith(r + "/");
+    return Folders.isUnder(path, root);
   }
 
   /** Joins normalised relative parts, skipping empty ones. */
@@ -61,15 +60,9 @@ public final class SafePaths {
   }
 
   private static List<String> segments(String field, String path) {
-    List<String> parts = new ArrayList<>();
-    for (String segment : path.split("/")) {
-      if (segment.isEmpty() || segment.equals(".")) {
-        continue;
-      }
-      if (segment.equals("..")) {
-        throw new InvalidSpecException(field, "'" + path + "' contains '..'; paths may not leave their volume, name the folder directly");
-      }
-      parts.add(segment);
+    List<String> parts = Folders.segments(path);
+    if (parts == null) {
+      throw new InvalidSpecException(field, "'" + path + "' contains '..'; paths may not leave their volume, name the folder directly");
     }
     return parts;
   }

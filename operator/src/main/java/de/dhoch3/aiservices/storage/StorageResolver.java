@@ -3,6 +3,7 @@ package de.dhoch3.aiservices.storage;
 import de.dhoch3.aiservices.api.StorageSpec;
 import de.dhoch3.aiservices.api.VolumeRef;
 import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.config.RootRules;
 import de.dhoch3.aiservices.validation.InvalidSpecException;
 import de.dhoch3.aiservices.validation.SpecProblem;
 import java.util.ArrayList;
@@ -81,7 +82,7 @@ public final class StorageResolver {
       if (!subPath.isEmpty()) {
         hostPath = hostPath.equals("/") ? "/" + subPath : hostPath + "/" + subPath;
       }
-      String refused = StorageRoles.hostPathProblem(key, hostPath, config);
+      String refused = RootRules.hostPathProblem(key, hostPath, config);
       if (refused != null) {
         problems.add(new SpecProblem(field + ".hostPath", refused));
         return null;

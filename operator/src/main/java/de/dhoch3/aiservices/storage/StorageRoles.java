@@ -2,7 +2,7 @@ package de.dhoch3.aiservices.storage;
 
 import de.dhoch3.aiservices.api.VolumeRef;
 import de.dhoch3.aiservices.config.OperatorConfig;
-import de.dhoch3.aiservices.validation.InvalidSpecException;
+import de.dhoch3.aiservices.config.RootRules;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,14 +13,9 @@ import java.util.List;
  * into another role's tree, or into a root itself.
  */
 public final class StorageRoles {
-  public static final List<String> ROLES = de.dhoch3.aiservices.config.RootRules.ROLES;
+  public static final List<String> ROLES = RootRules.ROLES;
 
   private StorageRoles() {}
-
-  /** Why a role may not use this (normalised) host folder, or null: the admin's rule, kept with the configuration. */
-  public static String hostPathProblem(String role, String hostPath, OperatorConfig config) {
-    return de.dhoch3.aiservices.config.RootRules.hostPathProblem(role, hostPath, config);
-  }
 
   /** Two roles on the same claim must not see into each other (the store above all). Problems name the writable role. */
   static List<String> claimOverlaps(StorageResolver.Roots roots, String modelsField, String dataField, String userField) {

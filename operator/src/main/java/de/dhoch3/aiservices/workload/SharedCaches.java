@@ -6,8 +6,8 @@ import de.dhoch3.aiservices.apps.AppProfile;
 import de.dhoch3.aiservices.apps.ContainerPaths;
 import de.dhoch3.aiservices.apps.Shell;
 import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.config.RootRules;
 import de.dhoch3.aiservices.storage.SafePaths;
-import de.dhoch3.aiservices.storage.StorageRoles;
 import de.dhoch3.aiservices.validation.InvalidSpecException;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
@@ -104,7 +104,7 @@ final class SharedCaches {
     if (ref.subPath != null && !ref.subPath.isBlank()) {
       host = host + "/" + SafePaths.relative("operator configuration " + field + ".subPath", ref.subPath);
     }
-    String refused = StorageRoles.hostPathProblem("models", host, config);
+    String refused = RootRules.hostPathProblem("models", host, config);
     if (refused != null) {
       throw new InvalidSpecException("operator configuration " + field + ".hostPath", refused);
     }

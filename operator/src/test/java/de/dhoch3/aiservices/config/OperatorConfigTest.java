@@ -58,6 +58,14 @@ class OperatorConfigTest {
         .hasMessageContaining("unknown key 'modelz'").hasMessageContaining("models");
     assertThatThrownBy(() -> parse("storage:\n  roots: {models: [relative/path]}\n"))
         .hasMessageContaining("storage.roots.models");
+    // a root that climbs out is refused, not read with the '..' dropped (which would be /vol/etc here)
+    assertThatThrownBy(() -> parse("storage:\n  roots: {data: [/vol/service/../etc]}\n"))
+        .hasMessageContaining("storage.roots.data: '/vol/service/../etc' must be an absolute folder without '..'");
+    assertThatThrownBy(() -> parse("storage:\n  roots: {models: [/vol/service/cw/storage-models]}\n  models: {hostPath: /vol/service/cw/storage-models, subPath: a/../../x}\n"))
+        .hasMessageContaining("storage.models:");
+    // '.' and doubled slashes are another spelling of the same root, kept in its plain form
+    org.assertj.core.api.Assertions.assertThat(parse("storage:\n  roots: {user: [/vol//service/./cw/storage-user/]}\n").storage.roots.user)
+        .containsExactly("/vol/service/cw/storage-user");
   }
 
   @Test
@@ -71,7 +79,8 @@ class OperatorConfigTest {
   void theOperatorWorksOnAsManyAIServicesAtOnceAsConfigured() {
     OperatorConfig config = parse("reconcileThreads: 7\n");
     try (var cluster = de.dhoch3.aiservices.embedded.EmbeddedCluster.start()) {
-      var operator = de.dhoch3.aiservices.reconcile.AIServiceOperator.create(cluster.client(), config);
+      var operator = de.dhoch3.aiservices.reconcile.AIServiceOperator.create(cluster.client(), config, java.time.Clock.systemUTC(), null,
+          de.dhoch3.aiservices.reconcile.OperatorHarness.STAY_IN_THE_JVM);
       org.assertj.core.api.Assertions.assertThat(operator.getConfigurationService().concurrentReconciliationThreads()).isEqualTo(7);
     }
   }

@@ -37,7 +37,8 @@ public class AIModelTest {
     cluster = EmbeddedCluster.start();
     cluster.ensureNamespace(NS);
     user = cluster.newClient();
-    operator = AIServiceOperator.create(cluster.client(), OperatorConfig.defaults());
+    operator = AIServiceOperator.create(cluster.client(), OperatorConfig.defaults(), java.time.Clock.systemUTC(), null,
+        de.dhoch3.aiservices.reconcile.OperatorHarness.STAY_IN_THE_JVM);
     operator.start();
   }
 

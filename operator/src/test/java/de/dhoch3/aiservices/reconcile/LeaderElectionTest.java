@@ -72,13 +72,13 @@ class LeaderElectionTest {
         .withRequestTimeout(1000).withCustomHeaders(Map.of(WHO, id)).build()).build();
     AtomicReference<Operator> self = new AtomicReference<>();
     Operator operator = AIServiceOperator.create(client, OperatorConfig.defaults(), Clock.systemUTC(), null,
-        overrider -> overrider.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("aiservice-operator-lock")
+        OperatorHarness.STAY_IN_THE_JVM.andThen(overrider -> overrider.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("aiservice-operator-lock")
             .withLeaseNamespace("aiservice-system").withIdentity(id)
             .withLeaseDuration(LEASE).withRenewDeadline(RENEW_DEADLINE).withRetryPeriod(Duration.ofMillis(500))
             .withExitOnStopLeading(false)
             // production exits the process here (exitOnStopLeading): no write after losing the lease
             .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> new Thread(() -> self.get().stop()).start(), leader -> { }))
-            .build()));
+            .build())));
     self.set(operator);
     operator.start();
     started.add(operator);

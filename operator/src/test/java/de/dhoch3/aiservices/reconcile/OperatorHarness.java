@@ -18,6 +18,18 @@ import java.util.function.Predicate;
 
 /** The real operator (as production builds it) against the in-process API server, for scenario tests. */
 public final class OperatorHarness implements AutoCloseable {
+  /**
+   * Many operators start and stop in one test JVM: an informer that dies while its operator is
+   * stopped (a watch reconnecting on a client being closed) must not end the whole test run the
+   * way JOSDK's default handler ends a production process (ConfigurationService's
+   * getInformerStoppedHandler calls System.exit). Tests waiting on that operator then fail on their own.
+   */
+  public static final java.util.function.Consumer<io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider> STAY_IN_THE_JVM =
+      overrider -> overrider.withInformerStoppedHandler((informer, error) -> {
+        if (error != null) {
+          org.slf4j.LoggerFactory.getLogger(OperatorHarness.class).warn("an informer stopped with an error (the JVM stays): {}", error.toString());
+        }
+      });
   public static final String NS = "studio";
   final EmbeddedCluster cluster;
   public final KubernetesClient client;
@@ -39,14 +51,14 @@ public final class OperatorHarness implements AutoCloseable {
     this.config = config;
     this.retry = retry;
     this.controller = controller;
-    operator = AIServiceOperator.create(cluster.client(), config, java.time.Clock.systemUTC(), null, null, controller, retry);
+    operator = AIServiceOperator.create(cluster.client(), config, java.time.Clock.systemUTC(), null, STAY_IN_THE_JVM, controller, retry);
     operator.start();
   }
 
   /** A new operator process on the same API server (the old one stopped first, if running). */
   void restartOperator() {
     operator.stop();
-    operator = AIServiceOperator.create(cluster.newClient(), config, java.time.Clock.systemUTC(), null, null, controller, retry);
+    operator = AIServiceOperator.create(cluster.newClient(), config, java.time.Clock.systemUTC(), null, STAY_IN_THE_JVM, controller, retry);
     operator.start();
   }
 

@@ -93,7 +93,7 @@ class RestartSafetyTest {
   private static Operator operator(EmbeddedCluster cluster, String process) {
     KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(LeaderElection.clientConfig(cluster.client().getConfiguration()))
         .withCustomHeaders(Map.of(WHO, process)).build()).build();
-    Operator operator = AIServiceOperator.create(client, OperatorConfig.defaults(), Clock.systemUTC(), null, null, null,
+    Operator operator = AIServiceOperator.create(client, OperatorConfig.defaults(), Clock.systemUTC(), null, OperatorHarness.STAY_IN_THE_JVM, null,
         new RetryPolicy(Duration.ofMillis(200), 2.0, Duration.ofSeconds(2)));
     operator.start();
     return operator;

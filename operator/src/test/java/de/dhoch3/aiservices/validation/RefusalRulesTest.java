@@ -165,6 +165,18 @@ class RefusalRulesTest {
   }
 
   @Test
+  void aFolderThatClimbsOutIsRefusedInEverySpelling() {
+    for (String climbing : List.of("..", "a/..", "a/../../b", "./..", "a//../..")) {
+      assertThatThrownBy(() -> SafePaths.relative("spec.storage.serviceDir", climbing)).as(climbing)
+          .hasMessageContaining("spec.storage.serviceDir").hasMessageContaining("contains '..'");
+    }
+    assertThatThrownBy(() -> SafePaths.absolute("storage.models.hostPath", "/vol/../etc")).hasMessageContaining("contains '..'");
+    assertThat(SafePaths.relative("f", "./a//b/.")).isEqualTo("a/b");
+    assertThat(SafePaths.absolute("f", "//vol/./a/")).isEqualTo("/vol/a");
+    assertThat(SafePaths.relative("f", "a..b")).as("'..' inside a name is a name").isEqualTo("a..b");
+  }
+
+  @Test
   void storageOverridesOnlyWhereTheAdminAllowsThem() {
     StorageSpec mine = new StorageSpec();
     mine.data = VolumeRef.claim("my-data");
