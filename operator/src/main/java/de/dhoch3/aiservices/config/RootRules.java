@@ -50,7 +50,8 @@ public final class RootRules {
       VolumeRef ref = role.equals("models") ? config.storage.models : role.equals("data") ? config.storage.data : config.storage.user;
       if (ref != null && ref.hostPath != null) {
         String host = absolute(ref.hostPath);
-        String sub = ref.subPath == null ? "" : relative(ref.subPath);
+        // a subPath is relative to its volume (Kubernetes refuses an absolute one in a volumeMount)
+        String sub = ref.subPath == null ? "" : ref.subPath.startsWith("/") ? null : relative(ref.subPath);
         if (host == null || sub == null) {
           problems.add("storage." + role + ": '" + ref.hostPath + (ref.subPath == null ? "" : "' + '" + ref.subPath)
               + "' must be an absolute folder without '..' (and a relative subPath)");

@@ -57,7 +57,9 @@ class OperatorConfigTest {
     assertThatThrownBy(() -> parse("storage:\n  modelz: {hostPath: /x}\n"))
         .hasMessageContaining("unknown key 'modelz'").hasMessageContaining("models");
     assertThatThrownBy(() -> parse("storage:\n  roots: {models: [relative/path]}\n"))
-        .hasMessageContaining("storage.roots.models");
+        .hasMessageContaining("storage.roots.models: 'relative/path' must be an absolute folder without '..'");
+    assertThatThrownBy(() -> parse("storage:\n  roots: {models: [/vol/service/cw/storage-models]}\n  models: {hostPath: /vol/service/cw/storage-models, subPath: /abs}\n"))
+        .hasMessageContaining("storage.models: '/vol/service/cw/storage-models' + '/abs' must be an absolute folder without '..' (and a relative subPath)");
     // a root that climbs out is refused, not read with the '..' dropped (which would be /vol/etc here)
     assertThatThrownBy(() -> parse("storage:\n  roots: {data: [/vol/service/../etc]}\n"))
         .hasMessageContaining("storage.roots.data: '/vol/service/../etc' must be an absolute folder without '..'");
