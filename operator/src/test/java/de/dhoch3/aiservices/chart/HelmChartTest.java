@@ -488,6 +488,65 @@ class HelmChartTest {
     assertThat(studio.path("appVersion").asText()).isEqualTo(operator.path("appVersion").asText());
   }
 
+  // ---- the chart's README and schema are generated from values.yaml (.ci/chart-docs checks them with the generator) ----
+
+  /** Every value a user can set is in the chart README's table and in the schema: a key added without regenerating fails here. */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"aiservice-operator", "aiservice-studio"})
+  void everyValueIsDocumentedInTheChartReadmeAndTheSchema(String chartName) throws Exception {
+    Path chart = ROOT.resolve("helm").resolve(chartName);
+    JsonNode values = YAML.readTree(chart.resolve("values.yaml").toFile());
+    String readme = Files.readString(chart.resolve("README.md"));
+    String parameters = readme.substring(readme.indexOf("## Parameters"));
+    JsonNode schema = new ObjectMapper().readTree(chart.resolve("values.schema.json").toFile());
+    List<String> leaves = new ArrayList<>();
+    leafKeys(values, "", leaves);
+    assertThat(leaves).hasSizeGreaterThan(chartName.equals("aiservice-studio") ? 3 : 80);
+    for (String key : leaves) {
+      assertThat(parameters).as("README row of " + key).contains("| `" + key + "`");
+      JsonNode node = schema;
+      for (String part : key.split("\\.")) {
+        node = node.path("properties").path(part);
+        if (node.has("$ref")) {
+          break; // a shared definition (volumeRef, roots, dnsLabel) constrains it from here on
+        }
+      }
+      assertThat(node.isMissingNode()).as("schema entry of " + key).isFalse();
+    }
+  }
+
+  /** Objects with keys are walked; scalars, lists and empty objects ({} to fill in) are the documented leaves. */
+  private static void leafKeys(JsonNode node, String prefix, List<String> into) {
+    if (node.isObject() && node.size() > 0) {
+      node.fieldNames().forEachRemaining(name -> leafKeys(node.get(name), prefix.isEmpty() ? name : prefix + "." + name, into));
+    } else {
+      into.add(prefix);
+    }
+  }
+
+  /** ArtifactHub lists what a default install runs: the images in Chart.yaml's annotation are the ones the chart renders. */
+  @Test
+  void theArtifactHubAnnotationsNameTheImagesAndCrdsTheChartInstalls() throws Exception {
+    JsonNode chart = YAML.readTree(CHART.resolve("Chart.yaml").toFile());
+    JsonNode images = YAML.readTree(chart.path("annotations").path("artifacthub.io/images").asText());
+    List<String> listed = new ArrayList<>();
+    images.forEach(i -> listed.add(i.path("image").asText()));
+    assertThat(listed).containsExactly("ghcr.io/dhoch3/aiservice-operator:0.1.0", "busybox:1.37.0");
+    assertThat(chart.path("appVersion").asText()).isEqualTo("0.1.0");
+    String config = ofKind(render(), "ConfigMap").stream().map(JsonNode::toString).reduce("", String::concat);
+    assertThat(config).as("the prepare image the operator is configured with").contains("busybox:1.37.0");
+    JsonNode crds = YAML.readTree(chart.path("annotations").path("artifacthub.io/crds").asText());
+    List<String> crdNames = new ArrayList<>();
+    crds.forEach(c -> crdNames.add(c.path("name").asText() + "/" + c.path("version").asText()));
+    List<String> rendered = new ArrayList<>();
+    for (JsonNode crd : ofKind(render(), "CustomResourceDefinition")) {
+      rendered.add(crd.path("metadata").path("name").asText() + "/" + crd.path("spec").path("versions").get(0).path("name").asText());
+    }
+    assertThat(crdNames).containsExactlyInAnyOrderElementsOf(rendered).hasSize(2);
+    assertThat(YAML.readTree(STUDIO.resolve("Chart.yaml").toFile()).path("annotations").path("artifacthub.io/category").asText())
+        .isEqualTo("ai-machine-learning");
+  }
+
   /** Two operators must never reconcile at once: whenever two pods can overlap, a leader is elected. */
   @ParameterizedTest
   @org.junit.jupiter.params.provider.CsvSource({"1, Recreate", "1, RollingUpdate", "2, Recreate", "2, RollingUpdate"})
