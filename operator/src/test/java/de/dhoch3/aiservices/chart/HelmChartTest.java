@@ -856,6 +856,53 @@ class HelmChartTest {
     assertThat(children).extracting(HelmChartTest::name).containsExactly("aiservice-operator", "studio");
   }
 
+  /**
+   * The Argo CD app of apps end to end, as Argo CD would run it: the root Application's kustomization
+   * gives the child Applications; each is synced in sync-wave order by rendering its chart with its
+   * value files (relative to the chart, as Argo CD resolves them), its name as the release and its
+   * destination namespace, against the API server stand-in. Every AIService it creates then passes
+   * the operator's own checks with the configuration the operator Application gives it.
+   */
+  @Test
+  void theArgoCdAppOfAppsInstallsTheOperatorThenOnlyValidApps() throws Exception {
+    JsonNode root = YAML.readTree(ROOT.resolve("examples/argocd/root-application.yaml").toFile());
+    List<JsonNode> children = new ArrayList<>(kustomize(ROOT.resolve(root.path("spec").path("source").path("path").asText())));
+    children.sort(java.util.Comparator.comparingInt(a -> annotations(a).path("argocd.argoproj.io/sync-wave").asInt(0)));
+    assertThat(children).extracting(HelmChartTest::name).containsExactly("aiservice-operator", "studio");
+    ApiServerStandIn server = new ApiServerStandIn();
+    Map<String, List<JsonNode>> synced = new java.util.LinkedHashMap<>();
+    for (JsonNode app : children) {
+      JsonNode source = app.path("spec").path("source");
+      Path chart = ROOT.resolve(source.path("path").asText());
+      List<Path> values = new ArrayList<>();
+      for (String file : texts(source.path("helm").path("valueFiles"))) {
+        values.add(chart.resolve(file).normalize());
+      }
+      String release = source.path("helm").path("releaseName").asText(name(app));
+      String namespace = app.path("spec").path("destination").path("namespace").asText();
+      if (texts(app.path("spec").path("syncPolicy").path("syncOptions")).contains("CreateNamespace=true")
+          && !server.owners.containsKey("Namespace//" + namespace)) {
+        server.createNamespace(name(app), "argocd", namespace);
+      }
+      List<JsonNode> docs = render(chart, release, namespace, values, Map.of());
+      server.apply("Argo CD Application " + name(app), "argocd " + name(app), namespace, docs);
+      for (JsonNode doc : docs) {
+        doc.path("metadata").path("labels").fields().forEachRemaining(label -> assertThat(label.getValue().asText())
+            .as(name(app) + ": " + doc.path("kind").asText() + " label " + label.getKey()).hasSizeLessThanOrEqualTo(63).matches(LABEL_VALUE));
+      }
+      synced.put(name(app), docs);
+    }
+    String yaml = ofKind(synced.get("aiservice-operator"), "ConfigMap").get(0).path("data").path("config.yaml").asText();
+    OperatorConfig config = OperatorConfig.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "Argo CD").checked();
+    var admission = new de.dhoch3.aiservices.cli.Admission(config);
+    List<JsonNode> aiservices = ofKind(synced.get("studio"), "AIService");
+    assertThat(aiservices).hasSize(6);
+    for (JsonNode ai : aiservices) {
+      assertThat(ai.path("metadata").path("namespace").asText()).isEqualTo("studio");
+      assertThat(admission.check(ai, "studio").problems()).as("Argo CD: " + name(ai)).isEmpty();
+    }
+  }
+
   @Test
   void theFluxObjectsReferToEachOtherAndToThisRepository() throws Exception {
     List<JsonNode> docs = manifests(ROOT.resolve("examples/flux"));
@@ -913,13 +960,12 @@ class HelmChartTest {
   /** k8s.io/apimachinery validation.IsValidLabelValue: at most 63 characters of [A-Za-z0-9._-], alphanumeric at both ends. */
   private static final java.util.regex.Pattern LABEL_VALUE = java.util.regex.Pattern.compile("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
 
-  @Test
-  void aChartBuiltByFluxFromGitWithAPlusVersionHasValidLabels() throws Exception {
-    // Flux's source-controller builds a chart from Git as <version>+<commit>.<n>
-    Path copy = Files.createTempDirectory("flux-chart").resolve("aiservice-operator");
-    try (var files = Files.walk(CHART)) {
+  /** Flux's source-controller builds a chart from Git with reconcileStrategy Revision as <version>+<commit>.<n>. */
+  static Path chartAsFluxBuildsIt(Path chart) throws Exception {
+    Path copy = Files.createTempDirectory("flux-chart").resolve(chart.getFileName().toString());
+    try (var files = Files.walk(chart)) {
       for (Path from : files.toList()) {
-        Path to = copy.resolve(CHART.relativize(from).toString());
+        Path to = copy.resolve(chart.relativize(from).toString());
         if (Files.isDirectory(from)) {
           Files.createDirectories(to);
         } else {
@@ -929,6 +975,73 @@ class HelmChartTest {
     }
     Path chartYaml = copy.resolve("Chart.yaml");
     Files.writeString(chartYaml, Files.readString(chartYaml).replaceFirst("(?m)^version: .*$", "version: 0.1.0+3f2a9c1e.7"));
+    return copy;
+  }
+
+  /**
+   * The Flux path end to end: the operator Kustomization applies its folder (Flux generates a
+   * kustomization from every manifest in it), helm-controller installs the HelmRelease's chart as
+   * source-controller builds it (a '+' version) with its values files, then the studio
+   * Kustomization applies examples/studio. Every object goes through the stand-in, every label is
+   * valid, every AIService and AIModel passes the operator's checks with the configuration the
+   * release gives it, and every health check waits for an object the path creates.
+   */
+  @Test
+  void theFluxPathInstallsTheOperatorThenOnlyValidAppsAndWaitsOnlyForWhatItCreates() throws Exception {
+    List<JsonNode> flux = manifests(ROOT.resolve("examples/flux"));
+    ApiServerStandIn server = new ApiServerStandIn();
+    server.served.add("helm.toolkit.fluxcd.io/v2/HelmRelease"); // Flux's CRDs, installed with Flux
+    List<JsonNode> kustomizations = new ArrayList<>(ofKind(flux, "Kustomization").stream()
+        .filter(k -> k.path("apiVersion").asText().startsWith("kustomize.toolkit.fluxcd.io/")).toList());
+    kustomizations.sort(java.util.Comparator.comparingInt(k -> k.path("spec").path("dependsOn").size()));
+    assertThat(kustomizations).extracting(HelmChartTest::name).containsExactly("aiservice-operator", "studio");
+    OperatorConfig config = null;
+    List<JsonNode> applied = new ArrayList<>();
+    for (JsonNode kustomization : kustomizations) {
+      Path path = ROOT.resolve(kustomization.path("spec").path("path").asText()).normalize();
+      List<JsonNode> docs = Files.exists(path.resolve("kustomization.yaml")) ? kustomize(path) : manifests(path);
+      server.apply("Flux Kustomization " + name(kustomization), "flux " + name(kustomization), "default", docs);
+      applied.addAll(docs);
+      for (JsonNode release : ofKind(docs, "HelmRelease")) {
+        JsonNode chart = release.path("spec").path("chart").path("spec");
+        List<Path> values = new ArrayList<>();
+        for (String file : texts(chart.path("valuesFiles"))) {
+          values.add(ROOT.resolve(file).normalize());
+        }
+        String namespace = release.path("metadata").path("namespace").asText();
+        List<JsonNode> objects = render(chartAsFluxBuildsIt(ROOT.resolve(chart.path("chart").asText()).normalize()),
+            release.path("spec").path("releaseName").asText(name(release)), namespace, values, Map.of());
+        server.apply("Flux HelmRelease " + name(release), "helm-controller " + name(release), namespace, objects);
+        applied.addAll(objects);
+        String yaml = ofKind(objects, "ConfigMap").get(0).path("data").path("config.yaml").asText();
+        config = OperatorConfig.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "Flux").checked();
+      }
+    }
+    assertThat(applied).allSatisfy(doc -> doc.path("metadata").path("labels").fields().forEachRemaining(label ->
+        assertThat(label.getValue().asText()).as(doc.path("kind").asText() + " label " + label.getKey()).hasSizeLessThanOrEqualTo(63).matches(LABEL_VALUE)));
+    assertThat(config).as("the HelmRelease gave the operator its configuration").isNotNull();
+    var admission = new de.dhoch3.aiservices.cli.Admission(config);
+    List<JsonNode> aiservices = ofKind(applied, "AIService");
+    assertThat(aiservices).hasSize(6);
+    for (JsonNode ai : aiservices) {
+      assertThat(admission.check(ai, "studio").problems()).as("Flux: " + name(ai)).isEmpty();
+    }
+    for (JsonNode model : ofKind(applied, "AIModel")) {
+      var aimodel = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().treeToValue(model, de.dhoch3.aiservices.api.AIModel.class);
+      assertThat(de.dhoch3.aiservices.models.ModelJobs.plan(aimodel, config)).as("Flux: AIModel " + name(model)).isNotNull();
+    }
+    // nothing waits for an object the path does not create
+    for (JsonNode kustomization : kustomizations) {
+      for (JsonNode check : kustomization.path("spec").path("healthChecks")) {
+        String key = check.path("kind").asText() + "/" + check.path("namespace").asText() + "/" + check.path("name").asText();
+        assertThat(server.owners).as(name(kustomization) + " waits for " + key).containsKey(key);
+      }
+    }
+  }
+
+  @Test
+  void aChartBuiltByFluxFromGitWithAPlusVersionHasValidLabels() throws Exception {
+    Path copy = chartAsFluxBuildsIt(CHART);
     List<JsonNode> docs = render(copy, "aiservice-operator", "aiservice-system", List.of(), Map.of());
     assertThat(docs).isNotEmpty().allSatisfy(doc -> doc.path("metadata").path("labels").fields().forEachRemaining(label -> {
       assertThat(label.getValue().asText()).as(doc.path("kind").asText() + " label " + label.getKey()).hasSizeLessThanOrEqualTo(63).matches(LABEL_VALUE);
