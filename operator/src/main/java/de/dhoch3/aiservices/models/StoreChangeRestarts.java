@@ -1,7 +1,6 @@
 package de.dhoch3.aiservices.models;
 
 import de.dhoch3.aiservices.api.AIService;
-import de.dhoch3.aiservices.api.App;
 import de.dhoch3.aiservices.api.ModelPath;
 import de.dhoch3.aiservices.config.OperatorConfig;
 import de.dhoch3.aiservices.storage.StorageResolver;
@@ -49,10 +48,5 @@ public final class StoreChangeRestarts {
 
   static String key(String hostPath, String claimName, String base, String namespace) {
     return hostPath != null ? "hostPath " + hostPath : "claim " + namespace + "/" + claimName + ":" + (base == null ? "" : base);
-  }
-
-  /** Whether the app is one that never needs it (for the README's table, and tests). */
-  static boolean listsAgainItself(App app) {
-    return app == App.INVOKEAI;
   }
 }

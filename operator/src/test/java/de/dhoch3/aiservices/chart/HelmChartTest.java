@@ -1127,9 +1127,21 @@ class HelmChartTest {
       JsonNode ai = YAML.readTree(file.toFile());
       assertThat(admission.check(ai, "studio").problems()).as(operatorValues + ": " + file).isEmpty();
     }
-    for (JsonNode model : documents(Files.readString(ROOT.resolve("examples/studio/models.yaml")))) {
+    // each AIModel's download Job, as the operator writes it, is admitted by this path's own policy and can write
+    AdmissionPolicyTest.Policy storePolicy = AdmissionPolicyTest.compile(AdmissionPolicyTest.policy(operator, "aiservice-operator-model-store"));
+    List<JsonNode> models = documents(Files.readString(ROOT.resolve("examples/studio/models.yaml")));
+    assertThat(models).hasSizeGreaterThanOrEqualTo(4);
+    for (JsonNode model : models) {
       var aimodel = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().treeToValue(model, de.dhoch3.aiservices.api.AIModel.class);
-      assertThat(de.dhoch3.aiservices.models.ModelJobs.plan(aimodel, config)).as(operatorValues + ": AIModel " + name(model)).isNotNull();
+      var plan = de.dhoch3.aiservices.models.ModelJobs.plan(aimodel, config);
+      var job = de.dhoch3.aiservices.models.ModelJobs.download(aimodel, plan, config);
+      assertThat(storePolicy.refusals(job, "system:serviceaccount:aiservice-system:aiservice-operator")).as(operatorValues + ": download Job of " + name(model)).isEmpty();
+      assertThat(storePolicy.refusals(job, "alice")).as(operatorValues + ": the same Job by someone else").isNotEmpty();
+    }
+    // a claim-held store is writable at its source (the download Job writes through it); the apps mount it read-only
+    for (JsonNode volume : ofKind(operator, "PersistentVolume")) {
+      JsonNode source = volume.path("spec").has("nfs") ? volume.path("spec").path("nfs") : volume.path("spec").path("csi");
+      assertThat(source.path("readOnly").asBoolean()).as(operatorValues + ": " + name(volume) + " read-only at its source").isFalse();
     }
   }
 

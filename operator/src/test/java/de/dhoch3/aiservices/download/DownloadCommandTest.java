@@ -189,6 +189,7 @@ class DownloadCommandTest {
       "127.0.0.1, false", "10.1.2.3, false", "172.16.0.1, false", "172.31.255.254, false", "192.168.0.6, false",
       "169.254.169.254, false", "100.64.0.1, false", "100.127.255.254, false", "0.0.0.0, false", "224.0.0.1, false",
       "::1, false", "fe80::1, false", "fd00::1, false", "fc00::1, false", "::ffff:127.0.0.1, false", "::ffff:10.0.0.1, false",
+      "192.0.0.8, false", "0.1.2.3, false", "192.0.1.1, true", "192.1.0.1, true", "193.0.0.1, true",
       "8.8.8.8, true", "100.63.255.255, true", "100.128.0.1, true", "172.32.0.1, true", "2606:4700::1111, true"})
   void onlyPublicAddressesArePublic(String literal, boolean expected) throws Exception {
     assertThat(Destinations.isPublic(java.net.InetAddress.getByName(literal))).as(literal).isEqualTo(expected);

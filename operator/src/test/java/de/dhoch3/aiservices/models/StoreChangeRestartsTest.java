@@ -53,4 +53,27 @@ class StoreChangeRestartsTest {
     assertThat(StoreChangeRestarts.needsRestart(onClaim, "vae", "claim studio/studio-models:", OperatorConfig.defaults())).isTrue();
     assertThat(StoreChangeRestarts.needsRestart(onClaim, "vae", "claim other/studio-models:", OperatorConfig.defaults())).as("another namespace's claim").isFalse();
   }
+
+  @Test
+  void aStoreFolderOfAClaimIsAStoreOfItsOwn() {
+    AIService onFolder = app(App.FLUXGYM, true);
+    onFolder.getSpec().storage = new de.dhoch3.aiservices.api.StorageSpec();
+    onFolder.getSpec().storage.models = VolumeRef.claim("nas");
+    onFolder.getSpec().storage.models.subPath = "models";
+    assertThat(StoreChangeRestarts.needsRestart(onFolder, "vae", "claim studio/nas:models", OperatorConfig.defaults())).isTrue();
+    assertThat(StoreChangeRestarts.needsRestart(onFolder, "vae", "claim studio/nas:", OperatorConfig.defaults())).as("the claim's root").isFalse();
+  }
+
+  /** FluxGym and AI Toolkit are offered a category's sub-folders too (FLUX1 below diffusion_models), not a category that merely shares a prefix. */
+  @Test
+  void appsThatLinkAtStartAreOfferedSubFoldersOfTheirCategories() {
+    AIService gym = AppTranslationTest.aiservice(App.FLUXGYM);
+    gym.setStatus(new AIServiceStatus());
+    gym.getStatus().modelPaths = List.of(new ModelPath("unet", "diffusion_models/FLUX1", "/app/models/unet", "link"),
+        new ModelPath("clip", null, "/app/models/clip", "link"));
+    assertThat(StoreChangeRestarts.needsRestart(gym, "diffusion_models", STORE, OperatorConfig.defaults())).isTrue();
+    assertThat(StoreChangeRestarts.needsRestart(gym, "diffusion", STORE, OperatorConfig.defaults())).isFalse();
+    assertThat(StoreChangeRestarts.needsRestart(gym, "clip", STORE, OperatorConfig.defaults())).as("offered by category").isTrue();
+    assertThat(StoreChangeRestarts.needsRestart(gym, "vae", STORE, OperatorConfig.defaults())).isFalse();
+  }
 }

@@ -123,4 +123,58 @@ class PodProblemTest {
     assertThat(PodProblem.beingCreated(List.of(creating, pod("r", waiting("app", "CrashLoopBackOff", "x"))))).extracting(x -> x.getMetadata().getName())
         .containsExactly("p");
   }
+
+  @Test
+  void anInitContainerThatCannotPullItsImageIsAnImageProblem() {
+    Pod pod = pod("p", new PodStatusBuilder().addNewInitContainerStatus().withName("prepare")
+        .withNewState().withNewWaiting().withReason("ErrImagePull").withMessage("busybox:9 not found").endWaiting().endState().endInitContainerStatus()
+        .addNewContainerStatus().withName("app").withNewState().withNewWaiting().withReason("PodInitializing").endWaiting().endState().endContainerStatus());
+    assertThat(of(pod).orElseThrow()).satisfies(p -> {
+      assertThat(p.reason()).isEqualTo("ImagePullFailed");
+      assertThat(p.message()).isEqualTo("container prepare of pod p: ErrImagePull: busybox:9 not found (check spec.image and the registry's pull secret)");
+    });
+  }
+
+  @Test
+  void thePrepareStepsFailureIsReadFromItsCurrentOrLastTermination() {
+    Pod now = pod("a", new PodStatusBuilder().addNewInitContainerStatus().withName("prepare")
+        .withNewState().withNewTerminated().withExitCode(2).withMessage("missing loras: spec.models mounts it\nmissing the point\nok vae\n")
+        .endTerminated().endState().endInitContainerStatus());
+    assertThat(of(now).orElseThrow().message()).isEqualTo("the prepare step of pod a stopped the app: missing loras: spec.models mounts it");
+    Pod noWords = pod("b", new PodStatusBuilder().addNewInitContainerStatus().withName("prepare")
+        .withNewState().withNewTerminated().withExitCode(1).withMessage("missing the point\nsegfault\n").endTerminated().endState().endInitContainerStatus());
+    assertThat(of(noWords)).as("no line of the prepare step's own").isEmpty();
+    Pod noMessage = pod("c", new PodStatusBuilder().addNewInitContainerStatus().withName("prepare")
+        .withNewState().withNewTerminated().withExitCode(1).endTerminated().endState().endInitContainerStatus());
+    assertThat(of(noMessage)).isEmpty();
+    Pod noExitCode = pod("d", new PodStatusBuilder().addNewInitContainerStatus().withName("prepare")
+        .withNewState().withNewTerminated().withMessage("failed x: y").endTerminated().endState().endInitContainerStatus());
+    assertThat(of(noExitCode)).isEmpty();
+  }
+
+  @Test
+  void theNewestMountOrAttachEventOfThatPodIsReported() {
+    Pod creating = pod("p", new PodStatusBuilder().addNewInitContainerStatus().withName("prepare")
+        .withNewState().withNewWaiting().withReason("PodInitializing").endWaiting().endState().endInitContainerStatus());
+    Event older = new EventBuilder().withReason("FailedMount").withMessage("first").withNewInvolvedObject().withName("p").endInvolvedObject().build();
+    Event attach = new EventBuilder().withReason("FailedAttachVolume").withMessage("multi-attach error").withNewInvolvedObject().withName("p").endInvolvedObject().build();
+    Event scheduled = new EventBuilder().withReason("Scheduled").withMessage("assigned").withNewInvolvedObject().withName("p").endInvolvedObject().build();
+    Event unnamed = new EventBuilder().withReason("FailedMount").withMessage("no object").build();
+    assertThat(PodProblem.of(null, List.of(creating), List.of(older, attach, scheduled, unnamed)).orElseThrow().message())
+        .isEqualTo("pod p cannot mount its volumes: multi-attach error (a hostPath folder must exist on the node, a claim must exist and be bound)");
+    assertThat(PodProblem.of(null, List.of(creating), List.of(scheduled, unnamed))).isEmpty();
+  }
+
+  @Test
+  void onlyPodsStillBeingSetUpAreBeingCreated() {
+    Pod initializing = pod("init", new PodStatusBuilder().addNewInitContainerStatus().withName("prepare")
+        .withNewState().withNewWaiting().withReason("PodInitializing").endWaiting().endState().endInitContainerStatus());
+    Pod going = new PodBuilder(pod("going", waiting("app", "ContainerCreating", ""))).editMetadata()
+        .withDeletionTimestamp("2026-12-06T21:00:00Z").endMetadata().build();
+    Pod noStatus = new PodBuilder().withNewMetadata().withName("new").endMetadata().build();
+    Pod running = pod("running", new PodStatusBuilder().addNewContainerStatus().withName("app").withNewState().withNewRunning().endRunning()
+        .endState().endContainerStatus());
+    assertThat(PodProblem.beingCreated(List.of(initializing, going, noStatus, running))).extracting(x -> x.getMetadata().getName())
+        .containsExactly("init");
+  }
 }

@@ -147,4 +147,17 @@ class StatusTruthTest {
     assertThat(StatusCalculator.find(StatusCalculator.running(ai, WorkloadBuilder.build(ai, OperatorConfig.defaults()), behind, List.of(), List.of(), NOW),
         StatusCalculator.READY).orElseThrow().getStatus()).as("the controller has not seen the newest Deployment").isEqualTo("False");
   }
+
+  /** The benchmark's overload (no Events): even the custom app reports where the store is, as a mount. */
+  @Test
+  void everyAppReportsWhereItFindsTheStore() {
+    AIService custom = AppTranslationTest.aiservice(App.CUSTOM);
+    AIServiceStatus status = StatusCalculator.running(custom, WorkloadBuilder.build(custom, OperatorConfig.defaults()), null, List.of(), NOW);
+    assertThat(status.modelPaths).singleElement().satisfies(p -> {
+      assertThat(p.category).isEqualTo("*");
+      assertThat(p.path).isEqualTo("/models");
+      assertThat(p.via).isEqualTo("mount");
+    });
+    assertThat(status.url).isEqualTo("http://custom.studio.svc:8080");
+  }
 }

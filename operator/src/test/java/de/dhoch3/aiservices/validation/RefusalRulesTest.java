@@ -194,4 +194,66 @@ class RefusalRulesTest {
     assertThatThrownBy(() -> StorageResolver.resolve(both, OperatorConfig.defaults())).hasMessageContaining("spec.storage.data")
         .hasMessageContaining("exactly one of hostPath");
   }
+
+  /** Traefik names a CRD middleware <namespace>-<name>@kubernetescrd; only this namespace's may be used. */
+  @Test
+  void ingressAnnotationsOnlyThisNamespacesMiddlewaresAndNoSnippets() {
+    AIServiceSpec s = spec(App.COMFYUI);
+    s.expose = new de.dhoch3.aiservices.api.ExposeSpec();
+    s.expose.ingress = new de.dhoch3.aiservices.api.ExposeSpec.IngressExpose();
+    s.expose.ingress.annotations = java.util.Map.of("traefik.ingress.kubernetes.io/router.middlewares",
+        "studio-auth@kubernetescrd, other-auth@kubernetescrd, redirect@file");
+    assertThat(AdminPolicy.problems(s, "comfyui", "studio", OperatorConfig.defaults())).containsExactly(new SpecProblem(
+        "spec.expose.ingress.annotations.traefik.ingress.kubernetes.io/router.middlewares", "'other-auth@kubernetescrd' is not a middleware of"
+            + " this namespace (studio-<name>@kubernetescrd): another team's middleware (its auth, its redirects) is not this app's to use;"
+            + " define one in studio"));
+    s.expose.ingress.annotations = java.util.Map.of("nginx.ingress.kubernetes.io/configuration-snippet", "return 200;",
+        "nginx.ingress.kubernetes.io/proxy-body-size", "0");
+    assertThat(AdminPolicy.problems(s, "comfyui", "studio", OperatorConfig.defaults())).containsExactly(new SpecProblem(
+        "spec.expose.ingress.annotations.nginx.ingress.kubernetes.io/configuration-snippet", "refused by the admin's policy ((?i).*snippet.*"
+            + " in policy.refusedAnnotationPatterns): snippet annotations run arbitrary proxy configuration; remove it"));
+  }
+
+  /** argparse (allow_abbrev, the default) takes any unambiguous prefix, even one letter after "--"; the message names the flag it re-sets. */
+  @Test
+  void anOwnedFlagIsNamedWhetherSpelledOutOrAbbreviated() {
+    AIServiceSpec comfy = spec(App.COMFYUI);
+    comfy.args = List.of("--output-directory=/x");
+    assertThat(owned(comfy, "CLI_ARGS", OperatorConfig.defaults())).containsExactly(new SpecProblem("spec.args[0]", "'--output-directory' re-sets"
+        + " --output-directory, which the operator sets (the app's folders, store view or port); remove it: folders move with spec.storage"
+        + " and the spec.container paths, the port with spec.container.port"));
+    comfy.args = List.of("--output-dir", "/x");
+    assertThat(owned(comfy, "CLI_ARGS", OperatorConfig.defaults())).extracting(SpecProblem::message).singleElement().asString()
+        .startsWith("'--output-dir' re-sets --output-directory,");
+    AIServiceSpec fooocus = spec(App.FOOOCUS);
+    fooocus.args = List.of("--o");
+    assertThat(owned(fooocus, "CMDARGS", OperatorConfig.defaults())).extracting(SpecProblem::message).singleElement().asString()
+        .startsWith("'--o' re-sets --output-path,");
+  }
+
+  /** Fooocus reads its config names as written (config_path), so only that spelling is the operator's. */
+  @Test
+  void aCaseSensitiveAppsLowerCaseSettingIsOwnedInItsOwnSpelling() {
+    AIServiceSpec fooocus = spec(App.FOOOCUS);
+    fooocus.env = List.of(new EnvVar("config_path", "/x", null), new EnvVar("CONFIG_PATH", "/x", null));
+    assertThat(fields(owned(fooocus, "CMDARGS", OperatorConfig.defaults()))).containsExactly("spec.env[0].name");
+  }
+
+  /** With the studio's shared caches configured, each app's own cache variable is the operator's; without them it is the user's. */
+  @Test
+  void cacheVariablesAreOwnedOnlyWhenSharedCachesAreConfigured() {
+    AIServiceSpec comfy = spec(App.COMFYUI);
+    comfy.env = List.of(new EnvVar("HF_HUB_CACHE", "/x", null), new EnvVar("TORCH_HOME", "/y", null));
+    assertThat(owned(comfy, "CLI_ARGS", OperatorConfig.defaults())).isEmpty();
+    OperatorConfig hf = OperatorConfig.defaults();
+    hf.storage.caches.hfHub = VolumeRef.hostPath("/vol/service/cw/storage-models/hf-hub");
+    assertThat(owned(comfy, "CLI_ARGS", hf)).containsExactly(new SpecProblem("spec.env[0].name", "HF_HUB_CACHE is set by the operator:"
+        + " the app's own cache, in which the studio's shared cache (storage.caches) is linked; remove it"));
+    OperatorConfig torch = OperatorConfig.defaults();
+    torch.storage.caches.torchHub = VolumeRef.hostPath("/vol/service/cw/storage-models/torch-hub");
+    assertThat(fields(owned(comfy, "CLI_ARGS", torch))).containsExactly("spec.env[1].name");
+    AIServiceSpec custom = spec(App.CUSTOM);
+    custom.env = comfy.env;
+    assertThat(owned(custom, null, hf)).as("a custom app's env is its own").isEmpty();
+  }
 }

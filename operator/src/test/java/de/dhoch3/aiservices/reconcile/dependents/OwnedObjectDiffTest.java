@@ -259,4 +259,27 @@ class OwnedObjectDiffTest {
     noClass.getSpec().setIngressClassName(null);
     assertThat(OwnedObjectDiff.differences(noClass, want, UID)).isEmpty();
   }
+
+  @Test
+  void aTopLevelFieldOnlyTheLiveObjectHasIsAdditionButTheStatusIsNot() {
+    var want = new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("app")
+          .addNewOwnerReference().withUid(UID).withController(true).withKind("AIService").withName("app").endOwnerReference().endMetadata()
+        .withData(Map.of("a", "1")).build();
+    var live = new io.fabric8.kubernetes.api.model.ConfigMapBuilder(want).withBinaryData(Map.of("blob", "AAEC")).build();
+    assertThat(OwnedObjectDiff.differences(want, live, UID)).containsExactly("binaryData: added");
+    var emptied = new io.fabric8.kubernetes.api.model.ConfigMapBuilder(want).withBinaryData(Map.of()).build();
+    assertThat(OwnedObjectDiff.differences(want, emptied, UID)).as("an empty map is no addition").isEmpty();
+    Deployment withStatus = asStored();
+    withStatus.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().withReplicas(1).withAvailableReplicas(1).build());
+    assertThat(OwnedObjectDiff.differences(desired(), withStatus, UID)).as("the status is the controller's").isEmpty();
+  }
+
+  @Test
+  void aPodTemplateLabelOthersAddedIsNoDifferenceOneOfOursChangedIs() {
+    Deployment live = asStored();
+    live.getSpec().getTemplate().getMetadata().setLabels(Map.of("ai.dhoch3.de/aiservice", "app", "sidecar.istio.io/inject", "false"));
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).isEmpty();
+    live.getSpec().getTemplate().getMetadata().setLabels(Map.of("ai.dhoch3.de/aiservice", "other"));
+    assertThat(OwnedObjectDiff.differences(desired(), live, UID)).containsExactly("spec.template.metadata.labels.ai.dhoch3.de/aiservice: other instead of app");
+  }
 }
