@@ -143,3 +143,12 @@ sets claimName still carries the default hostPath: a claim wins.
 {{- end -}}
 {{- toJson $images -}}
 {{- end -}}
+
+{{/*
+The PersistentVolume of a shared volume: named after its claim (namespace and name), not the
+release, so that a reinstall under another release name binds the same volumes (a bound claim's
+volumeName cannot change). Called with (dict "namespace" ... "name" ...).
+*/}}
+{{- define "aiservice-operator.volumeName" -}}
+{{- printf "%s-%s" .namespace .name | trunc 253 -}}
+{{- end }}

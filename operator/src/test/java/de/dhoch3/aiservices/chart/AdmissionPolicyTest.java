@@ -357,10 +357,10 @@ class AdmissionPolicyTest {
   void aClaimOfAnotherNameOnTheStoresVolumeIsRefused() throws Exception {
     Policy claims = compile(policy(render(ROOT.resolve("examples/helm/multi-node-nfs.yaml")), "aiservice-operator-store-claims"));
     Map<String, Object> second = Map.of("apiVersion", "v1", "kind", "PersistentVolumeClaim", "metadata", Map.of("name", "my-models"),
-        "spec", Map.of("volumeName", "aiservice-operator-studio-models", "accessModes", List.of("ReadWriteMany")));
+        "spec", Map.of("volumeName", "studio-studio-models", "accessModes", List.of("ReadWriteMany")));
     assertThat(claims.refusals(second)).singleElement().asString().contains("studio-models");
     Map<String, Object> own = Map.of("apiVersion", "v1", "kind", "PersistentVolumeClaim", "metadata", Map.of("name", "studio-models"),
-        "spec", Map.of("volumeName", "aiservice-operator-studio-models", "accessModes", List.of("ReadOnlyMany")));
+        "spec", Map.of("volumeName", "studio-studio-models", "accessModes", List.of("ReadOnlyMany")));
     assertThat(claims.refusals(own)).isEmpty();
   }
 

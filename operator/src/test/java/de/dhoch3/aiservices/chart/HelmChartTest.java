@@ -319,7 +319,12 @@ class HelmChartTest {
     JsonNode smbModels = ofKind(render(ROOT.resolve("examples/helm/smb.yaml")), "PersistentVolume").get(0);
     assertThat(smbModels.path("spec").path("csi").path("driver").asText()).isEqualTo("smb.csi.k8s.io");
     assertThat(smbModels.path("spec").path("csi").path("volumeAttributes").path("source").asText()).isEqualTo("//nas.studio.example.com/cw/storage-models/models");
-    assertThat(smbModels.path("spec").path("csi").path("readOnly").asBoolean()).isTrue();
+    // writable at the source for the download Jobs (every app mounts it read-only); a ReadOnlyMany volume is read-only there too
+    assertThat(smbModels.path("spec").path("csi").path("readOnly").asBoolean()).isFalse();
+    JsonNode readOnlyStore = ofKind(render(CHART, "aiservice-operator", "aiservice-system", List.of(ROOT.resolve("examples/helm/multi-node-nfs.yaml")),
+        Map.of("sharedStorage.volumes[0].accessMode", "ReadOnlyMany")), "PersistentVolume").get(0);
+    assertThat(readOnlyStore.path("spec").path("nfs").path("readOnly").asBoolean()).isTrue();
+    assertThat(readOnlyStore.path("spec").path("accessModes").get(0).asText()).isEqualTo("ReadOnlyMany");
   }
 
   @Test
@@ -614,6 +619,8 @@ class HelmChartTest {
       "rbac.authorization.k8s.io/v1/RoleBinding", "networking.k8s.io/v1/Ingress", "apiextensions.k8s.io/v1/CustomResourceDefinition",
       // served from Kubernetes 1.30, the chart's policy's minimum
       "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy", "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding");
+  static final Map<String, String> SHORT_NAMES = Map.of("crd", "CustomResourceDefinition", "pv", "PersistentVolume",
+      "pvc", "PersistentVolumeClaim", "namespace", "Namespace", "ns", "Namespace");
   static final java.util.Set<String> CLUSTER_SCOPED = java.util.Set.of("Namespace", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
       "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
 
@@ -627,6 +634,36 @@ class HelmChartTest {
   static final class ApiServerStandIn {
     final java.util.Set<String> served = new java.util.HashSet<>(BUILT_IN);
     final Map<String, String> owners = new java.util.HashMap<>(Map.of("Namespace//default", "cluster"));
+    /** The objects as last written (with the ownership annotations Helm reads). */
+    final Map<String, JsonNode> objects = new java.util.HashMap<>();
+
+    /** helm uninstall: the release's objects go, except those it keeps (helm.sh/resource-policy: keep). */
+    void uninstall(String owner) {
+      owners.entrySet().removeIf(e -> e.getValue().equals(owner)
+          && !"keep".equals(annotations(objects.get(e.getKey())).path("helm.sh/resource-policy").asText()));
+      objects.keySet().retainAll(owners.keySet());
+    }
+
+    /** kubectl annotate / label: sets metadata entries on the named objects, or on those matching -l. */
+    void setMetadata(String field, List<String> kinds, List<String> names, String namespace, String selector, Map<String, String> entries) {
+      int touched = 0;
+      for (var e : objects.entrySet()) {
+        String[] key = e.getKey().split("/", 3);
+        JsonNode doc = e.getValue();
+        boolean kindMatches = kinds.stream().anyMatch(k -> k.equalsIgnoreCase(key[0]) || (k + "s").equalsIgnoreCase(key[0])
+            || SHORT_NAMES.getOrDefault(k, "").equals(key[0]));
+        boolean namespaceMatches = CLUSTER_SCOPED.contains(key[0]) || key[1].equals(namespace);
+        boolean picked = selector != null
+            ? selector.split("=", 2)[1].equals(doc.path("metadata").path("labels").path(selector.split("=", 2)[0]).asText())
+            : names.contains(key[2]);
+        if (kindMatches && namespaceMatches && picked) {
+          var map = ((com.fasterxml.jackson.databind.node.ObjectNode) doc.path("metadata")).with(field);
+          entries.forEach(map::put);
+          touched++;
+        }
+      }
+      assertThat(touched).as("kubectl " + field + " " + kinds + " " + names + " " + selector + " found nothing").isPositive();
+    }
 
     void apply(String step, String owner, String namespace, List<JsonNode> docs) {
       java.util.Set<String> namespacesHere = new java.util.HashSet<>();
@@ -643,9 +680,25 @@ class HelmChartTest {
           assertThat(owners.containsKey("Namespace//" + ns) || namespacesHere.contains(ns))
               .as(step + ": namespace " + ns + " of " + doc.path("kind").asText() + " " + name(doc) + " does not exist").isTrue();
         }
-        String previous = owners.putIfAbsent(key(doc, ns), owner);
-        assertThat(previous == null || previous.equals(owner))
+        String previous = owners.get(key(doc, ns));
+        JsonNode existing = objects.get(key(doc, ns));
+        // Helm adopts an existing object only when it names this release and is labelled managed-by Helm
+        // (helm pkg/action/validate.go, checkOwnership); anything else is a conflict
+        boolean adoptable = existing != null && owner.startsWith("release ")
+            && owner.equals("release " + annotations(existing).path("meta.helm.sh/release-namespace").asText() + "/"
+                + annotations(existing).path("meta.helm.sh/release-name").asText())
+            && "Helm".equals(existing.path("metadata").path("labels").path("app.kubernetes.io/managed-by").asText());
+        assertThat(previous == null || previous.equals(owner) || adoptable)
             .as(step + ": " + key(doc, ns) + " exists already, owned by " + previous).isTrue();
+        owners.put(key(doc, ns), owner);
+        JsonNode stored = doc.deepCopy();
+        if (owner.startsWith("release ")) {
+          // what Helm writes on every object of a release (pkg/action/install.go, setMetadataVisitor)
+          var meta = ((com.fasterxml.jackson.databind.node.ObjectNode) stored.path("metadata")).with("annotations");
+          meta.put("meta.helm.sh/release-name", owner.substring(owner.indexOf('/') + 1));
+          meta.put("meta.helm.sh/release-namespace", owner.substring("release ".length(), owner.indexOf('/')));
+        }
+        objects.put(key(doc, ns), stored);
         if (doc.path("kind").asText().equals("CustomResourceDefinition")) {
           for (JsonNode version : doc.path("spec").path("versions")) {
             if (version.path("served").asBoolean()) {
@@ -659,6 +712,9 @@ class HelmChartTest {
     void createNamespace(String step, String owner, String namespace) {
       String previous = owners.putIfAbsent("Namespace//" + namespace, owner);
       assertThat(previous).as(step + ": namespace " + namespace + " exists already").isNull();
+      // as kubectl create namespace makes it: no labels but the name the API server adds
+      objects.put("Namespace//" + namespace, YAML.createObjectNode().put("apiVersion", "v1").put("kind", "Namespace")
+          .set("metadata", YAML.createObjectNode().put("name", namespace)));
     }
 
     static String namespaceOf(JsonNode doc, String defaultNamespace) {
@@ -696,6 +752,26 @@ class HelmChartTest {
         server.createNamespace(line, "helm --create-namespace", namespace);
       }
       server.apply(line, "release " + namespace + "/" + release, namespace, render(chart, release, namespace, values, sets));
+    } else if (words.size() > 2 && words.get(0).equals("helm") && words.get(1).equals("uninstall")) {
+      String namespace = words.contains("-n") ? words.get(words.indexOf("-n") + 1) : "default";
+      server.uninstall("release " + namespace + "/" + words.get(2));
+    } else if (words.size() > 2 && words.get(0).equals("kubectl") && (words.get(1).equals("annotate") || words.get(1).equals("label"))) {
+      String namespace = words.contains("-n") ? words.get(words.indexOf("-n") + 1) : "default";
+      String selector = words.contains("-l") ? words.get(words.indexOf("-l") + 1) : null;
+      List<String> names = new ArrayList<>();
+      Map<String, String> entries = new java.util.LinkedHashMap<>();
+      for (int i = 3; i < words.size(); i++) {
+        String word = words.get(i);
+        if (word.equals("-n") || word.equals("-l")) {
+          i++;
+        } else if (word.contains("=")) {
+          entries.put(word.substring(0, word.indexOf('=')), word.substring(word.indexOf('=') + 1));
+        } else if (!word.startsWith("--")) {
+          names.add(word);
+        }
+      }
+      server.setMetadata(words.get(1).equals("annotate") ? "annotations" : "labels", List.of(words.get(2).split(",")), names, namespace,
+          selector, entries);
     } else if (words.get(0).equals("kubectl")) {
       String namespace = words.contains("-n") ? words.get(words.indexOf("-n") + 1) : "default";
       if (words.contains("apply") && words.contains("-k")) {
@@ -732,7 +808,9 @@ class HelmChartTest {
     while (matcher.find()) {
       List<String> lines = List.of(matcher.group(1).replace("\\\n", " ").split("\n"));
       // installs from this checkout; an install from the registry (oci://) needs a release that exists
-      if (lines.stream().anyMatch(l -> l.startsWith("helm install ") && !l.contains("...") && !l.contains("oci://"))) {
+      // (the day-two block, with its upgrades and the reinstall, starts from an installed cluster: tested on its own)
+      if (lines.stream().anyMatch(l -> l.startsWith("helm install ") && !l.contains("...") && !l.contains("oci://"))
+          && lines.stream().noneMatch(l -> l.startsWith("helm upgrade "))) {
         blocks.add(lines);
       }
     }
@@ -789,6 +867,39 @@ class HelmChartTest {
     assertThat(installs).as(where + ": " + commands).isGreaterThanOrEqualTo(2);
     assertThat(server.served).as("AIServices were created").contains(AIService.GROUP + "/" + AIService.VERSION + "/AIService");
     assertThat(server.owners.keySet()).as("the apps were installed").anyMatch(k -> k.startsWith("AIService/studio/"));
+    // the admission policy hardens the apps' namespace only when it is labelled, or named in watchNamespaces
+    String config = server.objects.values().stream().filter(d -> d.path("kind").asText().equals("ConfigMap")
+        && name(d).equals("aiservice-operator-config")).findFirst().orElseThrow().path("data").path("config.yaml").asText();
+    boolean watched = YAML.readTree(config).path("watchNamespaces").toString().contains("\"studio\"");
+    assertThat(watched || "true".equals(server.objects.get("Namespace//studio").at("/metadata/labels/ai.dhoch3.de~1apps").asText()))
+        .as(where + ": the apps' namespace studio is hardened by the admission policy").isTrue();
+  }
+
+  /** The README's reinstall under another release name, on the NFS path (kept CRDs, namespace, volumes and claims). */
+  @Test
+  void theReadmesReinstallUnderAnotherNameAdoptsEveryKeptObject() throws Exception {
+    ApiServerStandIn server = new ApiServerStandIn();
+    List<String> install = headerCommands(ROOT.resolve("examples/helm/multi-node-nfs.yaml"));
+    run(server, install.get(0));
+    String claim = "PersistentVolumeClaim/studio/studio-models";
+    String volumeBefore = server.objects.get(claim).at("/spec/volumeName").asText();
+    run(server, "helm uninstall aiservice-operator -n aiservice-system");
+    assertThat(server.owners).as("kept by the uninstall").containsKeys(claim, "PersistentVolume//" + volumeBefore,
+        "CustomResourceDefinition//aiservices.ai.dhoch3.de", "Namespace//studio").doesNotContainKey("Deployment/aiservice-system/aiservice-operator");
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    int at = readme.indexOf("# reinstall under another release name");
+    List<String> lines = readme.substring(at, readme.indexOf("\n\n", at)).lines().filter(l -> !l.startsWith("#")).toList();
+    assertThat(lines).hasSizeGreaterThanOrEqualTo(4).last().asString().startsWith("helm install operator ");
+    // without the hand-over, Helm refuses the kept objects
+    ApiServerStandIn refused = new ApiServerStandIn();
+    run(refused, install.get(0));
+    run(refused, "helm uninstall aiservice-operator -n aiservice-system");
+    assertThatThrownBy(() -> run(refused, lines.get(lines.size() - 1))).hasMessageContaining("exists already");
+    for (String line : lines) {
+      run(server, line);
+    }
+    assertThat(server.owners.get(claim)).isEqualTo("release aiservice-system/operator");
+    assertThat(server.objects.get(claim).at("/spec/volumeName").asText()).as("a bound claim's volume cannot change").isEqualTo(volumeBefore);
   }
 
   @Test
@@ -1037,6 +1148,37 @@ class HelmChartTest {
         assertThat(server.owners).as(name(kustomization) + " waits for " + key).containsKey(key);
       }
     }
+  }
+
+  /** Flux builds a new chart version per commit: that alone must not restart the operator; a changed configuration must. */
+  @Test
+  void theOperatorRestartsForItsConfigurationNotForAChartVersion() throws Exception {
+    java.util.function.Function<List<JsonNode>, String> checksum = docs -> one(docs, "Deployment").path("spec").path("template")
+        .path("metadata").path("annotations").path("checksum/config").asText();
+    String released = checksum.apply(render());
+    assertThat(released).matches("[0-9a-f]{64}");
+    assertThat(checksum.apply(render(chartAsFluxBuildsIt(CHART), "aiservice-operator", "aiservice-system", List.of(), Map.of()))).isEqualTo(released);
+    assertThat(checksum.apply(render(CHART, "aiservice-operator", "aiservice-system", List.of(), Map.of("reconcileThreads", "20"))))
+        .isNotEqualTo(released);
+  }
+
+  /** A claim-held store: the default hostPath Helm merges in from values.yaml is no store root the operator's pods may mount. */
+  @Test
+  void onClaimOnlyPathsTheAdmissionPolicyNamesNoHostFolder() throws Exception {
+    for (String values : List.of("examples/helm/multi-node-nfs.yaml", "examples/helm/smb.yaml")) {
+      List<JsonNode> docs = render(ROOT.resolve(values));
+      assertThat(ofKind(docs, "ValidatingAdmissionPolicy").toString()).as(values).doesNotContain("/vol/service/cw");
+    }
+    assertThat(ofKind(render(), "ValidatingAdmissionPolicy").toString()).contains("/vol/service/cw/storage-models");
+  }
+
+  /** Kubernetes quantities are strings or numbers (resources.requests.cpu: 1 is one CPU). */
+  @Test
+  void resourcesTakeNumbersAsKubernetesDoes() throws Exception {
+    JsonNode container = one(render(CHART, "aiservice-operator", "aiservice-system", List.of(),
+        Map.of("resources.requests.cpu", "1", "resources.limits.memory", "1Gi")), "Deployment").at("/spec/template/spec/containers/0/resources");
+    assertThat(container.at("/requests/cpu").asText()).isEqualTo("1");
+    assertThat(container.at("/limits/memory").asText()).isEqualTo("1Gi");
   }
 
   @Test
