@@ -50,14 +50,6 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
-{{/*
-Leader election whenever two operator pods can run at once: more than one replica, or a
-RollingUpdate that starts the new pod before the old one stops (or when forced).
-*/}}
-{{- define "aiservice-operator.leaderElection" -}}
-{{- if or (gt (int .Values.replicaCount) 1) (ne .Values.strategy.type "Recreate") .Values.leaderElection.enabled -}}true{{- end -}}
-{{- end -}}
-
 {{/* The ServiceMonitor only where the Prometheus Operator's API is served: a real API server refuses unknown kinds. */}}
 {{- define "aiservice-operator.serviceMonitor" -}}
 {{- if and .Values.metrics.serviceMonitor.enabled (.Capabilities.APIVersions.Has "monitoring.coreos.com/v1") -}}true{{- end -}}

@@ -76,7 +76,11 @@ final class RunCommand implements Callable<Integer> {
           + (operatorConfig.watchNamespaces.isEmpty() ? " (all namespaces)" : " namespaces " + operatorConfig.watchNamespaces));
       Operator operator = start(client, operatorConfig);
       try (HealthServer health = healthServer(operator, 8080)) {
-        awaitShutdown(operator);
+        awaitShutdown(operator, () -> {
+          if (leaderElection) {
+            de.dhoch3.aiservices.reconcile.LeaderElection.release(client, leaseNamespace, identity);
+          }
+        });
       }
     }
     return 0;
@@ -93,7 +97,7 @@ final class RunCommand implements Callable<Integer> {
         MicrometerMetrics.withoutPerResourceMetrics(registry),
         overrider -> {
           if (leaderElection) {
-            overrider.withLeaderElectionConfiguration(de.dhoch3.aiservices.reconcile.LeaderElection.configuration(leaseNamespace));
+            overrider.withLeaderElectionConfiguration(de.dhoch3.aiservices.reconcile.LeaderElection.configuration(leaseNamespace, identity));
           }
         });
     operator.start();
@@ -135,7 +139,7 @@ final class RunCommand implements Callable<Integer> {
           out.println();
           out.println("Operator running against the in-process API server" + (health == null ? "" : " (health and metrics on :" + health.port() + ")") + ". Ctrl-C to stop.");
           out.flush();
-          awaitShutdown(operator);
+          awaitShutdown(operator, () -> { });
         }
       } finally {
         operator.stop();
@@ -164,10 +168,18 @@ final class RunCommand implements Callable<Integer> {
     return applied;
   }
 
-  private static void awaitShutdown(Operator operator) throws InterruptedException {
+  /** This process's name in the lease: the pod's name, as kubectl shows it. */
+  private final String identity = System.getenv().getOrDefault("HOSTNAME", "aiservice-operator-" + java.util.UUID.randomUUID());
+
+  private static void awaitShutdown(Operator operator, Runnable afterStop) throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       operator.stop();
+      try {
+        afterStop.run();
+      } catch (RuntimeException e) {
+        System.err.println("aiservice-operator: could not give up the leader lease (the next operator waits it out): " + e.getMessage());
+      }
       stop.countDown();
     }, "shutdown"));
     stop.await();

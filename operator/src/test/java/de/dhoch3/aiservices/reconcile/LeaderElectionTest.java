@@ -134,6 +134,37 @@ class LeaderElectionTest {
     assertThat(lastOfFollower).isBefore(firstOfC);
   }
 
+  /**
+   * A Recreate upgrade: the old pod stops cleanly and gives its lease up, so the new one leads at
+   * once instead of waiting out the production lease (45 s); a lease another holds is left alone.
+   */
+  @Test
+  void aCleanStopGivesTheLeaseUpSoTheNextOperatorLeadsAtOnce() throws Exception {
+    KubernetesClient user = cluster.newClient();
+    Operator old = AIServiceOperator.create(cluster.newClient(), OperatorConfig.defaults(), Clock.systemUTC(), null,
+        OperatorHarness.STAY_IN_THE_JVM.andThen(o -> o.withLeaderElectionConfiguration(LeaderElection.configuration("aiservice-system", "old-pod"))));
+    started.add(old);
+    old.start();
+    user.resource(aiservice("first", App.COMFYUI)).create();
+    awaitDeployment("first", Duration.ofSeconds(20));
+    var lease = user.leases().inNamespace("aiservice-system").withName(LeaderElection.LEASE_NAME);
+    assertThat(lease.get().getSpec().getHolderIdentity()).isEqualTo("old-pod");
+    old.stop();
+    LeaderElection.release(user, "aiservice-system", "somebody-else");
+    assertThat(lease.get().getSpec().getHolderIdentity()).as("not ours to give up").isEqualTo("old-pod");
+    LeaderElection.release(user, "aiservice-system", "old-pod");
+    assertThat(lease.get().getSpec().getHolderIdentity()).isNull();
+
+    Operator next = AIServiceOperator.create(cluster.newClient(), OperatorConfig.defaults(), Clock.systemUTC(), null,
+        OperatorHarness.STAY_IN_THE_JVM.andThen(o -> o.withLeaderElectionConfiguration(LeaderElection.configuration("aiservice-system", "new-pod"))));
+    started.add(next);
+    next.start();
+    user.resource(aiservice("second", App.COMFYUI)).create();
+    // well inside the 45 s the lease would otherwise still run
+    awaitDeployment("second", Duration.ofSeconds(15));
+    assertThat(lease.get().getSpec().getHolderIdentity()).isEqualTo("new-pod");
+  }
+
   @AfterEach
   void stopAll() {
     started.forEach(Operator::stop);
