@@ -89,6 +89,10 @@ argocd.argoproj.io/sync-options: Prune=false,Delete=false
 - apiGroups: [ai.dhoch3.de]
   resources: [aiservices/finalizers]
   verbs: [update]
+# spec.auth.generate: the token Secret is created once and never read, changed or deleted
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [create]
 - apiGroups: [apps]
   resources: [deployments]
   verbs: [get, list, watch, create, update, delete]

@@ -20,6 +20,10 @@ import java.util.Map;
 @ValidationRule(
     value = "self.app != 'custom' || (has(self.container) && has(self.container.port))",
     message = "app: custom needs spec.container.port (the port the app listens on)")
+@ValidationRule(
+    value = "!has(self.auth) || !has(self.auth.generate) || !self.auth.generate || self.app == 'ai-toolkit'",
+    message = "spec.auth.generate: only ai-toolkit's token can be generated (InvokeAI's administrator is made in InvokeAI itself);"
+        + " create the Secret with the keys email and password and remove generate")
 public class AIServiceSpec {
 
   @Required

@@ -21,4 +21,8 @@ public class AuthSpec {
   @JsonPropertyDescription("Key of the token in the Secret (default: token; invokeai: key of the password, default password).")
   @Size(max = 253)
   public String key;
+
+  @JsonPropertyDescription("ai-toolkit only: when the Secret does not exist, the operator creates it with a random token (never changed or"
+      + " deleted afterwards; read it with kubectl get secret <secretName> -o jsonpath='{.data.token}' | base64 -d).")
+  public Boolean generate;
 }

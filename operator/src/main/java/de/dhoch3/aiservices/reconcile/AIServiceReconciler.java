@@ -79,6 +79,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
 
   private final OperatorConfig config;
   private final KubernetesClient client;
+  private final GeneratedSecrets generatedSecrets;
   private final StatusUpdater statusUpdater;
   private final EventRecorder events;
   private final Clock clock;
@@ -89,6 +90,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     this.retry = retry;
     this.client = client;
     this.statusUpdater = new StatusUpdater(client);
+    this.generatedSecrets = new GeneratedSecrets(client);
     this.events = new EventRecorder(client);
     this.clock = clock;
   }
@@ -148,6 +150,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
           : UpdateControl.noUpdate();
     }
 
+    generatedSecrets.ensure(ai);
     DesiredWorkload.put(context, workload);
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
@@ -156,6 +159,9 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     List<Event> podEvents = creating.isEmpty() ? List.of() : podEvents(ai, creating);
     AIServiceStatus status = StatusCalculator.running(
         ai, workload, context.getSecondaryResource(Deployment.class).orElse(null), pods, podEvents, clock.instant());
+    if (StatusCalculator.find(status, StatusCalculator.READY).map(c -> PodProblem.CONFIG_ERROR.equals(c.getReason())).orElse(false)) {
+      generatedSecrets.forget(ai); // a generated Secret deleted by hand is made again
+    }
     announce(ai, status);
     statusUpdater.update(ai, status);
     // kubelet's mount failures are Events, which send nothing here: look again while a pod is being set up

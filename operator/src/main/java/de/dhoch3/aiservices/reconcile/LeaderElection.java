@@ -57,6 +57,6 @@ public final class LeaderElection {
     }
     current.getSpec().setHolderIdentity(null);
     current.getSpec().setLeaseDurationSeconds(1);
-    lease.update(current); // with its resourceVersion: a conflict means someone else holds it by now
+    client.resource(current).update(); // with its resourceVersion: a conflict means someone else holds it by now
   }
 }

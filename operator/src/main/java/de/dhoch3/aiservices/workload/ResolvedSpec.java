@@ -68,6 +68,10 @@ record ResolvedSpec(
     if (spec.auth != null && spec.app != App.AI_TOOLKIT && spec.app != App.INVOKEAI) {
       problems.add(new SpecProblem("spec.auth", "only ai-toolkit (AI_TOOLKIT_AUTH) and invokeai (administrator login of a multi-user InvokeAI) read spec.auth; remove it for " + spec.app.value()));
     }
+    if (spec.auth != null && Boolean.TRUE.equals(spec.auth.generate) && spec.app != App.AI_TOOLKIT) {
+      problems.add(new SpecProblem("spec.auth.generate", "only ai-toolkit's token can be generated (InvokeAI's administrator is made in"
+          + " InvokeAI itself); create the Secret with the keys email and password and remove generate"));
+    }
     ContainerPaths paths = containerPaths(defaults.paths(), spec.container, problems);
     // the paths as resolved, each with the field that set it (the catalog's own never nest)
     java.util.Map<String, String> others = new java.util.LinkedHashMap<>();

@@ -159,7 +159,7 @@ class HelmChartTest {
     assertThat(container.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/healthz");
     assertThat(container.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/readyz");
     assertThat(container.path("args")).extracting(JsonNode::asText)
-        .contains("run", "--config=/etc/aiservice-operator/config.yaml").doesNotContain("--leader-election");
+        .contains("run", "--config=/etc/aiservice-operator/config.yaml", "--leader-election");
   }
 
   @Test
@@ -188,15 +188,22 @@ class HelmChartTest {
     assertAllowed(rules, "", "events", "create", "list");
     // owner references carry blockOwnerDeletion: needs update on the owner's finalizers where enforced
     assertAllowed(rules, AIService.GROUP, "aiservices/finalizers", "update");
-    // nothing more: no wildcard, no secrets, no writes to AIServices' spec
+    // spec.auth.generate: a Secret is created, never read (no Secret's token reaches the operator)
+    assertAllowed(rules, "", "secrets", "create");
+    // nothing more: no wildcard, no reading Secrets, no writes to AIServices' spec
     for (JsonNode rule : rules) {
       // patch only on AIModels: JOSDK adds and removes their finalizer with a JSON patch
       if (!rule.path("resources").toString().contains("\"aimodels\"")) {
         assertThat(rule.path("verbs")).extracting(JsonNode::asText).doesNotContain("*", "deletecollection", "patch");
       }
-      assertThat(rule.path("resources")).extracting(JsonNode::asText).doesNotContain("*", "secrets");
+      assertThat(rule.path("resources")).extracting(JsonNode::asText).doesNotContain("*");
+      if (texts(rule.path("resources")).contains("secrets")) {
+        assertThat(texts(rule.path("verbs"))).as("Secrets").containsExactly("create");
+        assertThat(texts(rule.path("resources"))).as("Secrets alone in their rule").containsExactly("secrets");
+      }
     }
-    assertThat(ofKind(docs, "Role")).as("no lease role with one replica").isEmpty();
+    assertThat(ofKind(docs, "Role")).as("only the lease role (leader election is always on)").extracting(HelmChartTest::name)
+        .containsExactly("aiservice-operator-leader-election");
   }
 
   private static void assertAllowed(JsonNode rules, String group, String resource, String... verbs) {
@@ -1010,6 +1017,7 @@ class HelmChartTest {
     var admission = new de.dhoch3.aiservices.cli.Admission(config);
     List<JsonNode> aiservices = ofKind(synced.get("studio"), "AIService");
     assertThat(aiservices).hasSize(6);
+    assertNoHandMadeSecretIsAwaited("Argo CD", aiservices);
     for (JsonNode ai : aiservices) {
       assertThat(ai.path("metadata").path("namespace").asText()).isEqualTo("studio");
       assertThat(admission.check(ai, "studio").problems()).as("Argo CD: " + name(ai)).isEmpty();
@@ -1072,6 +1080,17 @@ class HelmChartTest {
 
   /** k8s.io/apimachinery validation.IsValidLabelValue: at most 63 characters of [A-Za-z0-9._-], alphanumeric at both ends. */
   private static final java.util.regex.Pattern LABEL_VALUE = java.util.regex.Pattern.compile("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$");
+
+  /** No AIService of a documented path waits for a Secret nothing creates: spec.auth names one the operator generates. */
+  static void assertNoHandMadeSecretIsAwaited(String path, List<JsonNode> aiservices) {
+    for (JsonNode ai : aiservices) {
+      JsonNode auth = ai.path("spec").path("auth");
+      if (!auth.isMissingNode()) {
+        assertThat(auth.path("generate").asBoolean()).as(path + ": " + name(ai) + " waits for Secret " + auth.path("secretName").asText()
+            + ", which nothing on this path creates").isTrue();
+      }
+    }
+  }
 
   /** Flux's source-controller builds a chart from Git with reconcileStrategy Revision as <version>+<commit>.<n>. */
   static Path chartAsFluxBuildsIt(Path chart) throws Exception {
@@ -1136,6 +1155,7 @@ class HelmChartTest {
     var admission = new de.dhoch3.aiservices.cli.Admission(config);
     List<JsonNode> aiservices = ofKind(applied, "AIService");
     assertThat(aiservices).hasSize(6);
+    assertNoHandMadeSecretIsAwaited("Flux", aiservices);
     for (JsonNode ai : aiservices) {
       assertThat(admission.check(ai, "studio").problems()).as("Flux: " + name(ai)).isEmpty();
     }
@@ -1270,7 +1290,9 @@ class HelmChartTest {
         ROOT.resolve("examples/studio/fluxgym.yaml"), ROOT.resolve("examples/studio/ai-toolkit.yaml"))) {
       JsonNode ai = YAML.readTree(file.toFile());
       assertThat(admission.check(ai, "studio").problems()).as(operatorValues + ": " + file).isEmpty();
+      assertNoHandMadeSecretIsAwaited(operatorValues + ", kubectl apply -k examples/studio", List.of(ai));
     }
+    assertNoHandMadeSecretIsAwaited(operatorValues, aiservices);
     // each AIModel's download Job, as the operator writes it, is admitted by this path's own policy and can write
     AdmissionPolicyTest.Policy storePolicy = AdmissionPolicyTest.compile(AdmissionPolicyTest.policy(operator, "aiservice-operator-model-store"));
     List<JsonNode> models = documents(Files.readString(ROOT.resolve("examples/studio/models.yaml")));

@@ -134,6 +134,15 @@ class LeaderElectionTest {
     assertThat(lastOfFollower).isBefore(firstOfC);
   }
 
+  /** Production's lease, except that stopping does not exit the JVM (production: exitOnStopLeading). */
+  private static io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration atProductionTiming(String identity) {
+    var production = LeaderElection.configuration("aiservice-system", identity);
+    return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(production.getLeaseName())
+        .withLeaseNamespace("aiservice-system").withIdentity(identity)
+        .withLeaseDuration(production.getLeaseDuration()).withRenewDeadline(production.getRenewDeadline())
+        .withRetryPeriod(production.getRetryPeriod()).withExitOnStopLeading(false).build();
+  }
+
   /**
    * A Recreate upgrade: the old pod stops cleanly and gives its lease up, so the new one leads at
    * once instead of waiting out the production lease (45 s); a lease another holds is left alone.
@@ -142,7 +151,7 @@ class LeaderElectionTest {
   void aCleanStopGivesTheLeaseUpSoTheNextOperatorLeadsAtOnce() throws Exception {
     KubernetesClient user = cluster.newClient();
     Operator old = AIServiceOperator.create(cluster.newClient(), OperatorConfig.defaults(), Clock.systemUTC(), null,
-        OperatorHarness.STAY_IN_THE_JVM.andThen(o -> o.withLeaderElectionConfiguration(LeaderElection.configuration("aiservice-system", "old-pod"))));
+        OperatorHarness.STAY_IN_THE_JVM.andThen(o -> o.withLeaderElectionConfiguration(atProductionTiming("old-pod"))));
     started.add(old);
     old.start();
     user.resource(aiservice("first", App.COMFYUI)).create();
@@ -156,7 +165,7 @@ class LeaderElectionTest {
     assertThat(lease.get().getSpec().getHolderIdentity()).isNull();
 
     Operator next = AIServiceOperator.create(cluster.newClient(), OperatorConfig.defaults(), Clock.systemUTC(), null,
-        OperatorHarness.STAY_IN_THE_JVM.andThen(o -> o.withLeaderElectionConfiguration(LeaderElection.configuration("aiservice-system", "new-pod"))));
+        OperatorHarness.STAY_IN_THE_JVM.andThen(o -> o.withLeaderElectionConfiguration(atProductionTiming("new-pod"))));
     started.add(next);
     next.start();
     user.resource(aiservice("second", App.COMFYUI)).create();
