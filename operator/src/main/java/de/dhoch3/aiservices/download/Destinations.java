@@ -1,7 +1,6 @@
 package de.dhoch3.aiservices.download;
 
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -54,10 +53,7 @@ final class Destinations {
       // 100.64.0.0/10 (RFC 6598, carrier-grade NAT and some cluster networks), 0.0.0.0/8, 192.0.0.0/24
       return !(first == 100 && second >= 64 && second <= 127) && first != 0 && !(first == 192 && second == 0 && (b[2] & 0xff) == 0);
     }
-    if (address instanceof Inet6Address) {
-      // fc00::/7 unique local addresses (Java's isSiteLocalAddress only knows the old fec0::/10)
-      return (b[0] & 0xfe) != 0xfc;
-    }
-    return true;
+    // the only other kind of address, Inet6Address: fc00::/7 unique local addresses (Java's isSiteLocalAddress only knows the old fec0::/10)
+    return (b[0] & 0xfe) != 0xfc;
   }
 }

@@ -72,6 +72,20 @@ class StorageResolverTest {
             + " use another claim, or subPaths beside each other"));
   }
 
+  /** An overlap on one field hides the claim-use problems of that field only, not another field's. */
+  @Test
+  void eachFieldGetsItsOwnProblem() {
+    StorageSpec spec = new StorageSpec();
+    spec.user = claim("share", "models/x");
+    spec.data = claim("share", "other");
+    assertThat(problems(spec, ONE_SHARE)).containsExactly(
+        new SpecProblem("spec.storage.user", "claim 'share' at 'models/x' overlaps the models storage on the same claim at 'models';"
+            + " the model store must never be writable: use another claim, or subPaths beside each other"),
+        // one problem per field, naming the first of the admin's roles on that claim (the store)
+        new SpecProblem("spec.storage.data", "claim 'share' is the admin's models storage (storage.models: subPath 'models'); as data storage"
+            + " at 'other' it would reach folders that are not this app's: leave spec.storage.data out, or use a claim of your own"));
+  }
+
   /** Only claims an AIService names itself are checked against the admin's: the admin's own layout is not this rule's business. */
   @Test
   void anAdminsClaimIsUsableOnlyAsConfigured() {

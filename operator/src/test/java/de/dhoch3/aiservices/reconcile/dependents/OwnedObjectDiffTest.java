@@ -118,7 +118,7 @@ class OwnedObjectDiffTest {
           .withAnnotations(Map.of("ai.dhoch3.de/owned-annotations", "a", "a", "old", "b", "others")).endMetadata()
         .withNewSpec().withType("NodePort").withClusterIP("10.96.0.12").withClusterIPs("10.96.0.12")
           .addNewPort().withName("http").withPort(8188).withNodePort(31234).endPort().endSpec().build();
-    Service put = OwnedDependent.replacement(want, live);
+    Service put = OwnedObjectDiff.replacement(want, live);
     assertThat(put.getMetadata().getResourceVersion()).isEqualTo("7");
     assertThat(put.getSpec().getClusterIP()).isEqualTo("10.96.0.12");
     assertThat(put.getSpec().getPorts().get(0).getNodePort()).isEqualTo(31234);
