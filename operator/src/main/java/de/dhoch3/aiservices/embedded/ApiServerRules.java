@@ -54,7 +54,11 @@ public final class ApiServerRules {
         putIfAbsent(spec, "progressDeadlineSeconds", 600);
         podSpec(spec.with("template").with("spec"));
       }
-      case "Pod" -> podSpec(spec);
+      case "Pod" -> {
+        podSpec(spec);
+        // SetDefaults_Pod, not SetDefaults_PodSpec (pkg/apis/core/v1/defaults.go): pod templates never get it
+        putIfAbsent(spec, "enableServiceLinks", true);
+      }
       case "Service" -> service(spec, stored == null ? null : (ObjectNode) stored.get("spec"));
       case "ResourceClaimTemplate" -> {
         for (JsonNode request : spec.with("spec").with("devices").withArray("requests")) {
@@ -80,7 +84,6 @@ public final class ApiServerRules {
     putIfAbsent(pod, "terminationGracePeriodSeconds", 30);
     putIfAbsent(pod, "dnsPolicy", "ClusterFirst");
     putIfAbsent(pod, "schedulerName", "default-scheduler");
-    putIfAbsent(pod, "enableServiceLinks", true);
     pod.with("securityContext");
     if (pod.has("serviceAccountName")) {
       pod.put("serviceAccount", pod.get("serviceAccountName").asText());
