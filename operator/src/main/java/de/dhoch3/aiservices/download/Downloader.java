@@ -13,7 +13,6 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -272,11 +271,10 @@ public final class Downloader {
       Files.deleteIfExists(part);
       return Outcome.error(Result.ChecksumMismatch, o.file(), "received sha256 " + sha + ", expected " + o.sha256());
     }
-    if (StoreFile.exists(target)) {
+    if (!StoreFile.publish(part, target)) {
       Files.deleteIfExists(part);
       return conflict(o.file() + " appeared while downloading; it is kept");
     }
-    Files.move(part, target, StandardCopyOption.ATOMIC_MOVE);
     log.printf("downloaded %s: %d bytes, sha256 %s%n", o.file(), bytes, sha);
     log.flush();
     return Outcome.done(Result.Downloaded, bytes, sha, o.file(), null);

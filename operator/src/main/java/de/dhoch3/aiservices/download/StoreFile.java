@@ -11,8 +11,8 @@ import java.util.HexFormat;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
-/** A file in one category folder of the model store: name checks, its part file, its sha256. */
-final class StoreFile {
+/** A file in one category folder of the model store: name checks, its part file, its sha256, publishing it. */
+public final class StoreFile {
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   private StoreFile() {}
@@ -55,7 +55,7 @@ final class StoreFile {
     return Files.exists(file, LinkOption.NOFOLLOW_LINKS);
   }
 
-  static MessageDigest newDigest() {
+  public static MessageDigest newDigest() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -74,11 +74,35 @@ final class StoreFile {
     return digest;
   }
 
-  static String sha256(Path file) throws IOException {
+  public static String sha256(Path file) throws IOException {
     return hex(digest(file, newDigest()));
   }
 
-  static String hex(MessageDigest digest) {
+  public static String hex(MessageDigest digest) {
     return HexFormat.of().formatHex(digest.digest());
   }
+
+  /**
+   * Gives the complete temporary file {@code tmp} its final name {@code target} without ever
+   * replacing a file there: a hard link fails when the name exists (link(2), unlike rename(2), never
+   * replaces), then the temporary name goes. Returns false, and keeps {@code tmp}, when the name is
+   * taken. Where the file system has no hard links (some SMB servers), a check and an atomic rename
+   * are the fallback, with the small window between them.
+   */
+  public static boolean publish(Path tmp, Path target) throws IOException {
+    try {
+      Files.createLink(target, tmp);
+    } catch (java.nio.file.FileAlreadyExistsException taken) {
+      return false;
+    } catch (UnsupportedOperationException | java.nio.file.FileSystemException noLinks) {
+      if (exists(target)) {
+        return false;
+      }
+      Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      return true;
+    }
+    Files.delete(tmp);
+    return true;
+  }
+
 }

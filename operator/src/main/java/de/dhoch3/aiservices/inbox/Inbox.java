@@ -1,0 +1,292 @@
+package de.dhoch3.aiservices.inbox;
+
+import de.dhoch3.aiservices.download.StoreFile;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The model inbox: files dropped into {@code uploads/<category>/...} (the SMB share's
+ * models-upload folder) move into the same path of the store once they have stopped changing,
+ * after the model file checks; refused ones go to {@code uploads/_rejected/} with a one-sentence
+ * {@code .reason.txt}. The only writer of the store besides AIModel downloads: never overwrites a
+ * store file (same content: a duplicate, the upload goes; different content: refused), never
+ * moves a file that is still being written, and leaves both folders consistent when a run stops
+ * half-way (a copy is published under its final name only when complete, and the upload removed
+ * only after that).
+ */
+public final class Inbox {
+  public static final String REJECTED = "_rejected";
+  static final String LOCK = ".inbox.lock";
+
+  /** Copies an upload into the store while hashing it; tests replace it to fail half-way (a full disk). */
+  interface Copier {
+    void copy(InputStream from, OutputStream to, MessageDigest digest) throws IOException;
+  }
+
+  public record Moved(String category, String path, long size, String sha256, boolean duplicate) {}
+
+  public record Summary(int moved, int rejected, int waiting, List<Moved> files, boolean busy) {
+    public String line() {
+      return "moved " + moved + ", rejected " + rejected + ", waiting " + waiting;
+    }
+  }
+
+  private final Path uploads;
+  private final Path store;
+  private final Set<String> categories;
+  private final Duration settle;
+  private final boolean refusePickle;
+  private final Clock clock;
+  private final PrintWriter log;
+  private final Copier copier;
+  private int moved;
+  private int rejected;
+  private int waiting;
+  private final List<Moved> files = new ArrayList<>();
+
+  Inbox(Path uploads, Path store, Set<String> categories, Duration settle, boolean refusePickle, Clock clock, PrintWriter log, Copier copier) {
+    this.uploads = uploads;
+    this.store = store;
+    this.categories = categories;
+    this.settle = settle;
+    this.refusePickle = refusePickle;
+    this.clock = clock;
+    this.log = log;
+    this.copier = copier;
+  }
+
+  public Inbox(Path uploads, Path store, Set<String> categories, Duration settle, boolean refusePickle, PrintWriter log) {
+    this(uploads, store, categories, settle, refusePickle, Clock.systemUTC(), log, Inbox::copyHashing);
+  }
+
+  /** One pass over the inbox; a second run at the same time does nothing and says so. */
+  public Summary run() throws IOException {
+    Files.createDirectories(uploads.resolve(REJECTED));
+    for (String category : categories) {
+      Files.createDirectories(uploads.resolve(category));
+    }
+    try (FileChannel lockFile = FileChannel.open(store.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock lock = tryLock(lockFile);
+      if (lock == null) {
+        log.println("another inbox run is moving files: nothing done");
+        return new Summary(0, 0, countUploads(), List.of(), true);
+      }
+      try (lock) {
+        pass();
+      }
+    }
+    return new Summary(moved, rejected, waiting, List.copyOf(files), false);
+  }
+
+  /** Null when another run holds it (another process, or another run in this JVM). */
+  private static FileLock tryLock(FileChannel lockFile) throws IOException {
+    try {
+      return lockFile.tryLock();
+    } catch (OverlappingFileLockException inThisProcess) {
+      return null;
+    }
+  }
+
+  private void pass() throws IOException {
+    List<Path> found = new ArrayList<>();
+    Files.walkFileTree(uploads, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
+        boolean top = dir.equals(uploads);
+        return !top && (ignored(dir.getFileName().toString()) || dir.equals(uploads.resolve(REJECTED)))
+            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+        if (!ignored(file.getFileName().toString())) {
+          found.add(file);
+        }
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    found.sort(null);
+    for (Path upload : found) {
+      try {
+        take(upload);
+      } catch (IOException e) {
+        waiting++;
+        log.println("kept for the next run: " + uploads.relativize(upload) + " (" + e.getMessage() + ")");
+      }
+    }
+  }
+
+  private void take(Path upload) throws IOException {
+    Path relative = uploads.relativize(upload);
+    if (Files.isSymbolicLink(upload)) {
+      reject(upload, "Links are not taken: copy the model file itself into the folder.");
+      return;
+    }
+    if (!Files.isRegularFile(upload, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    if (relative.getNameCount() < 2) {
+      reject(upload, "Files directly in models-upload are not taken: drop it into the folder of its kind (" + String.join(", ",
+          new java.util.TreeSet<>(categories)) + ").");
+      return;
+    }
+    String category = relative.getName(0).toString();
+    if (!categories.contains(category)) {
+      reject(upload, "'" + category + "' is no model category of the store: use one of " + String.join(", ", new java.util.TreeSet<>(categories)) + ".");
+      return;
+    }
+    String name = upload.getFileName().toString();
+    if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || name.length() > 200) {
+      reject(upload, "The file name has control characters or is longer than 200 characters: rename it.");
+      return;
+    }
+    Snapshot before = Snapshot.of(upload);
+    if (Duration.between(before.changed(), clock.instant()).compareTo(settle) < 0) {
+      waiting++;
+      return; // still being written (or just finished): the next run takes it
+    }
+    String refusal = ModelFileCheck.refusal(upload, refusePickle);
+    if (refusal != null) {
+      reject(upload, refusal);
+      return;
+    }
+    Path target = store.resolve(relative.toString());
+    Files.createDirectories(target.getParent());
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+      alreadyThere(upload, target, category, relative);
+      return;
+    }
+    Path tmp = target.resolveSibling("." + name + ".inbox-part");
+    String sha256;
+    try (InputStream in = Files.newInputStream(upload, LinkOption.NOFOLLOW_LINKS);
+        FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+      MessageDigest digest = StoreFile.newDigest();
+      copier.copy(in, java.nio.channels.Channels.newOutputStream(out), digest);
+      out.force(true);
+      sha256 = StoreFile.hex(digest);
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    if (!before.equals(Snapshot.ofOrNull(upload))) {
+      Files.deleteIfExists(tmp);
+      waiting++;
+      log.println("changed while being moved, kept for the next run: " + relative);
+      return;
+    }
+    if (!StoreFile.publish(tmp, target)) {
+      Files.deleteIfExists(tmp);
+      waiting++;
+      log.println("a file of that name appeared in the store meanwhile, looked at again next run: " + relative);
+      return;
+    }
+    Files.deleteIfExists(upload);
+    moved++;
+    files.add(new Moved(category, relative.subpath(1, relative.getNameCount()).toString(), before.size(), sha256, false));
+    log.println("moved " + relative + " (" + before.size() + " bytes, sha256 " + sha256 + ")");
+  }
+
+  /** The store has that name: the same content makes the upload a duplicate, other content is refused. */
+  private void alreadyThere(Path upload, Path target, String category, Path relative) throws IOException {
+    String mine = StoreFile.sha256(upload);
+    if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && mine.equals(StoreFile.sha256(target))) {
+      long size = Files.size(upload);
+      Files.deleteIfExists(upload);
+      moved++;
+      files.add(new Moved(category, relative.subpath(1, relative.getNameCount()).toString(), size, mine, true));
+      log.println("duplicate of the store's " + relative + ": upload removed");
+      return;
+    }
+    reject(upload, "The store already has a different " + relative + ": rename your file to add it beside that one.");
+  }
+
+  private void reject(Path upload, String reason) throws IOException {
+    Path relative = uploads.relativize(upload);
+    Path destination = uploads.resolve(REJECTED).resolve(relative.toString());
+    Files.createDirectories(destination.getParent());
+    if (Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
+      destination = destination.resolveSibling(clock.instant().toEpochMilli() + "-" + destination.getFileName());
+    }
+    Files.move(upload, destination, StandardCopyOption.ATOMIC_MOVE);
+    Files.writeString(destination.resolveSibling(destination.getFileName() + ".reason.txt"), reason + System.lineSeparator());
+    rejected++;
+    log.println("rejected " + relative + ": " + reason);
+  }
+
+  private int countUploads() throws IOException {
+    try (var walk = Files.walk(uploads)) {
+      return (int) walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+          .filter(p -> !uploads.relativize(p).startsWith(REJECTED))
+          .filter(p -> !ignored(p.getFileName().toString())).count();
+    }
+  }
+
+  /**
+   * Names that are no upload: hidden files and folders (.DS_Store, macOS ._ resource forks, Samba's
+   * .smbdelete*), Office and browser temporaries, Windows' Thumbs.db and desktop.ini, and partial
+   * downloads; a copy in progress under such a name is taken once renamed.
+   */
+  static boolean ignored(String name) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    return name.startsWith(".") || name.startsWith("~$") || name.startsWith("~") && lower.endsWith(".tmp")
+        || lower.equals("thumbs.db") || lower.equals("desktop.ini") || lower.endsWith(".tmp") || lower.endsWith(".part")
+        || lower.endsWith(".partial") || lower.endsWith(".crdownload") || lower.endsWith(".download") || lower.endsWith(".reason.txt");
+  }
+
+  static void copyHashing(InputStream from, OutputStream to, MessageDigest digest) throws IOException {
+    byte[] buffer = new byte[1 << 20];
+    for (int n; (n = from.read(buffer)) >= 0; ) {
+      digest.update(buffer, 0, n);
+      to.write(buffer, 0, n);
+    }
+    to.flush();
+  }
+
+  /**
+   * What says a file is unchanged: its identity (inode), size and change time. The change time
+   * (ctime) moves on every write and cannot be set by a client, unlike the modification time, which
+   * SMB and macOS copies set to the source's.
+   */
+  record Snapshot(Object key, long size, Instant changed) {
+    static Snapshot of(Path file) throws IOException {
+      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      FileTime changed;
+      try {
+        changed = (FileTime) Files.getAttribute(file, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+      } catch (UnsupportedOperationException | IllegalArgumentException noUnixView) {
+        changed = attributes.lastModifiedTime();
+      }
+      return new Snapshot(attributes.fileKey(), attributes.size(), changed.toInstant());
+    }
+
+    static Snapshot ofOrNull(Path file) {
+      try {
+        return of(file);
+      } catch (IOException gone) {
+        return null;
+      }
+    }
+  }
+}

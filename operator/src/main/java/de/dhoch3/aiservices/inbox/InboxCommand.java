@@ -1,0 +1,72 @@
+package de.dhoch3.aiservices.inbox;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import de.dhoch3.aiservices.apps.Catalog;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The inbox's scheduled Job: one pass, then the summary as its last line. */
+@Command(name = "inbox", mixinStandardHelpOptions = true,
+    description = {"Move settled, checked model files from the upload folder (models-upload/<category>/...) into the same path of the store.",
+        "Never overwrites; refused files go to <uploads>/_rejected/ with a .reason.txt. Last line: moved M, rejected R, waiting W.",
+        "Exit codes: 0 done (also when another run holds the lock), 1 failure, 2 invalid arguments."})
+public final class InboxCommand implements Callable<Integer> {
+  @Option(names = "--uploads", required = true, description = "The upload folder (the share's models-upload).")
+  Path uploads;
+
+  @Option(names = "--store", required = true, description = "The model store's root (its category folders).")
+  Path store;
+
+  @Option(names = "--settle-seconds", defaultValue = "120", description = "A file is taken once unchanged this long (default: ${DEFAULT-VALUE}).")
+  long settleSeconds;
+
+  @Option(names = "--refuse-pickle", description = "Refuse pickle-based files (.ckpt, .pt, .pth, .bin) altogether.")
+  boolean refusePickle;
+
+  @Option(names = "--result-file", description = "Writes what was moved as JSON (e.g. /dev/termination-log).")
+  Path resultFile;
+
+  @Spec
+  CommandSpec spec;
+
+  /** Every category an app of the catalog reads, plus the store's own top-level folders. */
+  static Set<String> categories(Path store) throws java.io.IOException {
+    Set<String> categories = new TreeSet<>();
+    Catalog.all().forEach(profile -> categories.addAll(profile.defaults().categories()));
+    try (var children = Files.list(store)) {
+      children.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !Inbox.ignored(n)).forEach(categories::add);
+    }
+    return categories;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    if (!Files.isDirectory(uploads) || !Files.isDirectory(store)) {
+      spec.commandLine().getErr().println("error: --uploads and --store must be existing folders");
+      return 2;
+    }
+    if (settleSeconds < 0) {
+      spec.commandLine().getErr().println("error: --settle-seconds must be 0 or more");
+      return 2;
+    }
+    Inbox.Summary summary = new Inbox(uploads, store, categories(store), Duration.ofSeconds(settleSeconds), refusePickle, out).run();
+    if (resultFile != null) {
+      Files.writeString(resultFile, new ObjectMapper().writeValueAsString(Map.of("moved", summary.moved(), "rejected", summary.rejected(),
+          "waiting", summary.waiting(), "files", summary.files().stream().limit(20).toList())));
+    }
+    out.println(summary.line());
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,262 @@
+package de.dhoch3.aiservices.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The inbox as a client and an attacker use it: files dropped into models-upload, half-written,
+ * renamed while moving, refused, duplicated, on a full disk, by two runs at once. Each test checks
+ * both folders afterwards: what is in the store, what is left in the uploads, what is in _rejected.
+ */
+class InboxTest {
+  private static final Set<String> CATEGORIES = Set.of("checkpoints", "loras", "vae");
+  /** Long after any file of the test was written: every file has settled. */
+  private static final Clock LATER = Clock.offset(Clock.systemUTC(), Duration.ofHours(1));
+
+  @TempDir Path root;
+
+  private Path uploads() throws IOException {
+    return Files.createDirectories(root.resolve("storage-user/models-upload"));
+  }
+
+  private Path store() throws IOException {
+    return Files.createDirectories(root.resolve("storage-models/models"));
+  }
+
+  private Inbox.Summary run(Clock clock, boolean refusePickle, Inbox.Copier copier) throws IOException {
+    return new Inbox(uploads(), store(), CATEGORIES, Duration.ofSeconds(120), refusePickle, clock,
+        new PrintWriter(new StringWriter()), copier).run();
+  }
+
+  private Inbox.Summary run() throws IOException {
+    return run(LATER, false, Inbox::copyHashing);
+  }
+
+  /** A well-formed safetensors file (8-byte little-endian header length, JSON header, data) with one F16 tensor of 2 x 2. */
+  static byte[] safetensors() {
+    byte[] header = "{\"w\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[0,8]},\"__metadata__\":{\"format\":\"pt\"}}"
+        .getBytes(StandardCharsets.UTF_8);
+    ByteBuffer file = ByteBuffer.allocate(8 + header.length + 8).order(ByteOrder.LITTLE_ENDIAN);
+    file.putLong(header.length).put(header).put(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+    return file.array();
+  }
+
+  private Path drop(String relative, byte[] content) throws IOException {
+    Path file = uploads().resolve(relative);
+    Files.createDirectories(file.getParent());
+    return Files.write(file, content);
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  private List<String> filesUnder(Path dir) throws IOException {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return walk.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).filter(p -> !p.equals(Inbox.LOCK)).sorted().toList();
+    }
+  }
+
+  @Test
+  void aSettledModelMovesIntoTheSamePathOfTheStoreWithItsSubFolder() throws Exception {
+    byte[] model = safetensors();
+    drop("checkpoints/SDXL/juggernaut.safetensors", model);
+    Inbox.Summary summary = run();
+    assertThat(summary.line()).isEqualTo("moved 1, rejected 0, waiting 0");
+    assertThat(Files.readAllBytes(store().resolve("checkpoints/SDXL/juggernaut.safetensors"))).isEqualTo(model);
+    assertThat(filesUnder(uploads())).isEmpty();
+    assertThat(filesUnder(store())).containsExactly("checkpoints/SDXL/juggernaut.safetensors");
+    assertThat(summary.files()).singleElement().isEqualTo(
+        new Inbox.Moved("checkpoints", "SDXL/juggernaut.safetensors", model.length, sha256(model), false));
+    // every category has its folder on the share, and the refused ones theirs
+    assertThat(uploads().resolve("loras")).isDirectory();
+    assertThat(uploads().resolve("_rejected")).isDirectory();
+  }
+
+  @Test
+  void aFileStillBeingCopiedWaitsUntilItHasStoppedChanging() throws Exception {
+    drop("loras/style.safetensors", safetensors());
+    Inbox.Summary now = run(Clock.systemUTC(), false, Inbox::copyHashing);
+    assertThat(now.line()).isEqualTo("moved 0, rejected 0, waiting 1");
+    assertThat(filesUnder(store())).isEmpty();
+    assertThat(filesUnder(uploads())).containsExactly("loras/style.safetensors");
+    assertThat(run().line()).isEqualTo("moved 1, rejected 0, waiting 0");
+  }
+
+  /** A copy that stopped half-way (the client disconnected) and stayed so: refused, never in the store. */
+  @Test
+  void aHalfWrittenFileIsRefusedAsIncomplete() throws Exception {
+    byte[] whole = safetensors();
+    drop("vae/half.safetensors", java.util.Arrays.copyOf(whole, whole.length - 5));
+    assertThat(run().line()).isEqualTo("moved 0, rejected 1, waiting 0");
+    assertThat(filesUnder(store())).isEmpty();
+    assertThat(Files.readString(uploads().resolve("_rejected/vae/half.safetensors.reason.txt"))).contains("damaged or incomplete");
+  }
+
+  @Test
+  void temporaryAndHiddenFilesOfClientsAreLeftAlone() throws Exception {
+    for (String name : List.of(".DS_Store", "._juggernaut.safetensors", "~$notes.tmp", "model.safetensors.crdownload", "Thumbs.db",
+        "desktop.ini", "model.safetensors.part")) {
+      drop("checkpoints/" + name, new byte[] {1});
+    }
+    assertThat(run().line()).isEqualTo("moved 0, rejected 0, waiting 0");
+    assertThat(filesUnder(uploads())).hasSize(7);
+    assertThat(filesUnder(store())).isEmpty();
+  }
+
+  @Test
+  void theSameFileAgainIsADuplicateADifferentOneIsRefusedAndTheStoreKeepsItsOwn() throws Exception {
+    byte[] model = safetensors();
+    Files.createDirectories(store().resolve("checkpoints"));
+    Files.write(store().resolve("checkpoints/a.safetensors"), model);
+    byte[] other = safetensors();
+    other[other.length - 1] = 42;
+    Files.write(store().resolve("checkpoints/b.safetensors"), model);
+    drop("checkpoints/a.safetensors", model);
+    drop("checkpoints/b.safetensors", other);
+    Inbox.Summary summary = run();
+    assertThat(summary.line()).isEqualTo("moved 1, rejected 1, waiting 0");
+    assertThat(summary.files()).singleElement().extracting(Inbox.Moved::duplicate).isEqualTo(true);
+    assertThat(Files.readAllBytes(store().resolve("checkpoints/b.safetensors"))).as("never overwritten").isEqualTo(model);
+    assertThat(filesUnder(uploads())).containsExactly("_rejected/checkpoints/b.safetensors", "_rejected/checkpoints/b.safetensors.reason.txt");
+    assertThat(Files.readString(uploads().resolve("_rejected/checkpoints/b.safetensors.reason.txt")))
+        .isEqualTo("The store already has a different checkpoints/b.safetensors: rename your file to add it beside that one." + System.lineSeparator());
+  }
+
+  /** The client renames (or moves away) the file while the inbox copies it: nothing reaches the store, the file is where the client put it. */
+  @Test
+  void aFileRenamedDuringTheMoveStaysWithTheClient() throws Exception {
+    Path upload = drop("checkpoints/model.safetensors", safetensors());
+    Inbox.Summary summary = run(LATER, false, (from, to, digest) -> {
+      Files.move(upload, upload.resolveSibling("renamed.safetensors"));
+      Inbox.copyHashing(from, to, digest);
+    });
+    assertThat(summary.line()).isEqualTo("moved 0, rejected 0, waiting 1");
+    assertThat(filesUnder(store())).as("no copy, no temporary file").isEmpty();
+    assertThat(filesUnder(uploads())).containsExactly("checkpoints/renamed.safetensors");
+  }
+
+  @Test
+  void aFileWrittenToDuringTheMoveIsNotPublished() throws Exception {
+    Path upload = drop("checkpoints/model.safetensors", safetensors());
+    Inbox.Summary summary = run(LATER, false, (from, to, digest) -> {
+      Inbox.copyHashing(from, to, digest);
+      Files.write(upload, new byte[] {9}, StandardOpenOption.APPEND);
+    });
+    assertThat(summary.line()).isEqualTo("moved 0, rejected 0, waiting 1");
+    assertThat(filesUnder(store())).isEmpty();
+    assertThat(filesUnder(uploads())).containsExactly("checkpoints/model.safetensors");
+  }
+
+  @Test
+  void aFullDiskLeavesNoPartialFileInTheStoreAndTheUploadInPlace() throws Exception {
+    byte[] model = safetensors();
+    drop("checkpoints/big.safetensors", model);
+    Inbox.Summary summary = run(LATER, false, (from, to, digest) -> {
+      to.write(from.readNBytes(10));
+      throw new IOException("No space left on device");
+    });
+    assertThat(summary.line()).isEqualTo("moved 0, rejected 0, waiting 1");
+    assertThat(filesUnder(store())).isEmpty();
+    assertThat(Files.readAllBytes(uploads().resolve("checkpoints/big.safetensors"))).isEqualTo(model);
+    assertThat(run().line()).as("the next run, with space again").isEqualTo("moved 1, rejected 0, waiting 0");
+  }
+
+  @Test
+  void twoRunsAtOnceNeverMoveTheSameFileTwice() throws Exception {
+    drop("checkpoints/model.safetensors", safetensors());
+    try (FileChannel channel = FileChannel.open(store().resolve(Inbox.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        var held = channel.lock()) {
+      Inbox.Summary second = run();
+      assertThat(second.busy()).isTrue();
+      assertThat(second.line()).isEqualTo("moved 0, rejected 0, waiting 1");
+      assertThat(filesUnder(store())).isEmpty();
+    }
+    assertThat(run().line()).isEqualTo("moved 1, rejected 0, waiting 0");
+  }
+
+  @Test
+  void picklesThatRunCodeAreRefusedTensorsOnlyOnesAreTaken() throws Exception {
+    drop("checkpoints/evil.ckpt", PickleScanTest.OS_SYSTEM);
+    drop("loras/state.pt", torchZip(PickleScanTest.TORCH_STATE_DICT));
+    Inbox.Summary summary = run();
+    assertThat(summary.line()).isEqualTo("moved 1, rejected 1, waiting 0");
+    assertThat(filesUnder(store())).containsExactly("loras/state.pt");
+    assertThat(Files.readString(uploads().resolve("_rejected/checkpoints/evil.ckpt.reason.txt")))
+        .isEqualTo("Refused because it imports os.system, which loading would run (only tensors and plain data are taken)." + System.lineSeparator());
+  }
+
+  @Test
+  void theAdminCanRefusePickleFilesAltogether() throws Exception {
+    drop("loras/state.pt", torchZip(PickleScanTest.TORCH_STATE_DICT));
+    assertThat(run(LATER, true, Inbox::copyHashing).line()).isEqualTo("moved 0, rejected 1, waiting 0");
+    assertThat(Files.readString(uploads().resolve("_rejected/loras/state.pt.reason.txt"))).startsWith("Pickle-based model files");
+  }
+
+  @Test
+  void otherFilesLinksUnknownCategoriesAndLooseFilesAreRefused() throws Exception {
+    drop("checkpoints/setup.exe", new byte[] {'M', 'Z'});
+    drop("workflows/flow.safetensors", safetensors());
+    drop("loose.safetensors", safetensors());
+    Files.createDirectories(store().resolve("vae"));
+    Files.write(store().resolve("vae/own.safetensors"), safetensors());
+    Files.createSymbolicLink(uploads().resolve("checkpoints/link.safetensors"), store().resolve("vae/own.safetensors"));
+    assertThat(run().line()).isEqualTo("moved 0, rejected 4, waiting 0");
+    assertThat(filesUnder(store())).containsExactly("vae/own.safetensors");
+    assertThat(Files.readString(uploads().resolve("_rejected/workflows/flow.safetensors.reason.txt")))
+        .startsWith("'workflows' is no model category of the store: use one of checkpoints, loras, vae.");
+    assertThat(Files.readString(uploads().resolve("_rejected/loose.safetensors.reason.txt"))).startsWith("Files directly in models-upload are not taken");
+    assertThat(Files.readString(uploads().resolve("_rejected/checkpoints/setup.exe.reason.txt"))).startsWith("Only model files are taken");
+    assertThat(Files.isSymbolicLink(uploads().resolve("_rejected/checkpoints/link.safetensors"))).isTrue();
+  }
+
+  @Test
+  void theCommandPrintsTheSummaryAsItsLastLine() throws Exception {
+    drop("checkpoints/a.safetensors", safetensors());
+    drop("checkpoints/b.txt", new byte[] {1});
+    StringWriter out = new StringWriter();
+    int exit = new picocli.CommandLine(new InboxCommand()).setOut(new PrintWriter(out))
+        .execute("--uploads", uploads().toString(), "--store", store().toString(), "--settle-seconds", "0");
+    assertThat(exit).isZero();
+    List<String> lines = out.toString().lines().toList();
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("moved 1, rejected 1, waiting 0");
+  }
+
+  static byte[] torchZip(byte[] dataPkl) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
+      zip.putNextEntry(new ZipEntry("archive/data.pkl"));
+      zip.write(dataPkl);
+      zip.closeEntry();
+      zip.putNextEntry(new ZipEntry("archive/data/0"));
+      zip.write(new byte[16]);
+      zip.closeEntry();
+      zip.putNextEntry(new ZipEntry("archive/version"));
+      zip.write("3\n".getBytes(StandardCharsets.US_ASCII));
+      zip.closeEntry();
+    }
+    return bytes.toByteArray();
+  }
+}
