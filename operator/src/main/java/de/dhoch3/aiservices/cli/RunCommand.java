@@ -74,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
         .withConfig(de.dhoch3.aiservices.reconcile.LeaderElection.clientConfig(io.fabric8.kubernetes.client.Config.autoConfigure(null))).build()) {
       out.println("aiservice-operator: managing " + client.getMasterUrl()
           + (operatorConfig.watchNamespaces.isEmpty() ? " (all namespaces)" : " namespaces " + operatorConfig.watchNamespaces));
-      Operator operator = start(client, operatorConfig);
+      Operator operator = start(client, operatorConfig, false);
       try (HealthServer health = healthServer(operator, 8080)) {
         awaitShutdown(operator, () -> {
           if (leaderElection) {
@@ -86,7 +86,7 @@ final class RunCommand implements Callable<Integer> {
     return 0;
   }
 
-  private Operator start(KubernetesClient client, OperatorConfig operatorConfig) {
+  private Operator start(KubernetesClient client, OperatorConfig operatorConfig, boolean inProcess) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // the JVM's own figures beside JOSDK's: heap, GC and threads are what an operator runs out of
     new JvmMemoryMetrics().bindTo(registry);
@@ -96,6 +96,11 @@ final class RunCommand implements Callable<Integer> {
     Operator operator = AIServiceOperator.create(client, operatorConfig, Clock.systemUTC(),
         MicrometerMetrics.withoutPerResourceMetrics(registry),
         overrider -> {
+          if (inProcess) {
+            // the in-process server goes away with this command: an informer stopping then is no reason to
+            // end the JVM the way JOSDK's default handler ends a production process (System.exit)
+            overrider.withInformerStoppedHandler((informer, error) -> { });
+          }
           if (leaderElection) {
             overrider.withLeaderElectionConfiguration(de.dhoch3.aiservices.reconcile.LeaderElection.configuration(leaseNamespace, identity));
           }
@@ -129,7 +134,7 @@ final class RunCommand implements Callable<Integer> {
         out.println("  kubeconfig for the in-process API server written to " + kubeconfigOut.toAbsolutePath()
             + " (e.g. KUBECONFIG=" + kubeconfigOut + " kubectl get ais -A)");
       }
-      Operator operator = start(cluster.client(), operatorConfig);
+      Operator operator = start(cluster.client(), operatorConfig, true);
       // a free port: the embedded run must not fail because something else listens on 8080
       try (HealthServer health = healthServer(operator, 0)) {
         List<AIService> applied = apply(out, user, cluster, operatorConfig, paths);

@@ -39,11 +39,6 @@ public final class SafePaths {
     return "/" + String.join("/", parts);
   }
 
-  /** True when {@code path} is {@code root} or lies below it (both normalised, absolute). */
-  public static boolean isUnder(String path, String root) {
-    return Folders.isUnder(path, root);
-  }
-
   /** Joins normalised relative parts, skipping empty ones. */
   public static String join(String... parts) {
     StringBuilder sb = new StringBuilder();

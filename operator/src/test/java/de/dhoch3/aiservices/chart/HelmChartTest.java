@@ -1171,7 +1171,9 @@ class HelmChartTest {
     }
     for (JsonNode model : ofKind(applied, "AIModel")) {
       var aimodel = io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().treeToValue(model, de.dhoch3.aiservices.api.AIModel.class);
-      assertThat(de.dhoch3.aiservices.models.ModelJobs.plan(aimodel, config)).as("Flux: AIModel " + name(model)).isNotNull();
+      var job = de.dhoch3.aiservices.models.ModelJobs.download(aimodel, de.dhoch3.aiservices.models.ModelJobs.plan(aimodel, config), config);
+      assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).as("Flux: AIModel " + name(model))
+          .isEqualTo("ghcr.io/dhoch3/aiservice-operator:0.1.0");
     }
     // nothing waits for an object the path does not create
     for (JsonNode kustomization : kustomizations) {

@@ -92,27 +92,33 @@ class AIServiceReconcilerTest extends OperatorScenario {
     });
   }
 
-  @Test
-  void manualEditsToOwnedObjectsAreReverted() {
-    harness.create(aiservice("guarded", App.COMFYUI));
-    harness.awaitStatus("guarded", conditionIs(StatusCalculator.RECONCILING, "True"));
-    String image = harness.deployment("guarded").getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
-
-    harness.client.apps().deployments().inNamespace(NS).withName("guarded").edit(d -> {
-      d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil/miner:latest");
-      d.getSpec().setReplicas(5);
-      return d;
-    });
-    harness.client.configMaps().inNamespace(NS).withName("guarded-config").edit(c -> {
-      c.getData().put("extra_model_paths.yaml", "tampered: true\n");
-      return c;
-    });
-
+  /** One hand edit each, so that a hole in the comparison for one field is not hidden by a rewrite another forces. */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"image", "replicas", "config"})
+  void aManualEditOfAnOwnedObjectIsReverted(String edited) {
+    String name = "guarded-" + edited;
+    harness.create(aiservice(name, App.COMFYUI));
+    harness.awaitStatus(name, conditionIs(StatusCalculator.RECONCILING, "True"));
+    String image = harness.deployment(name).getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    switch (edited) {
+      case "image" -> harness.client.apps().deployments().inNamespace(NS).withName(name).edit(d -> {
+        d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("evil/miner:latest");
+        return d;
+      });
+      case "replicas" -> harness.client.apps().deployments().inNamespace(NS).withName(name).edit(d -> {
+        d.getSpec().setReplicas(5);
+        return d;
+      });
+      default -> harness.client.configMaps().inNamespace(NS).withName(name + "-config").edit(c -> {
+        c.getData().put("extra_model_paths.yaml", "tampered: true\n");
+        return c;
+      });
+    }
     await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
-      Deployment d = harness.deployment("guarded");
+      Deployment d = harness.deployment(name);
       assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(image);
       assertThat(d.getSpec().getReplicas()).isEqualTo(1);
-      assertThat(harness.client.configMaps().inNamespace(NS).withName("guarded-config").get().getData().get("extra_model_paths.yaml"))
+      assertThat(harness.client.configMaps().inNamespace(NS).withName(name + "-config").get().getData().get("extra_model_paths.yaml"))
           .contains("base_path: /models");
     });
   }

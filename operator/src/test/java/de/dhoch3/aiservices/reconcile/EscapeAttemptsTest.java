@@ -123,6 +123,11 @@ class EscapeAttemptsTest extends OperatorScenario {
     // another spelling of the same host, and a path inside the holder's "/"
     taker.getSpec().expose.ingress.host = "Render.Studio.Example.com";
     taker.getSpec().expose.ingress.path = "/login";
+    // a real API server refuses this spelling already (the CRD's host pattern); the operator's own rule
+    // is the second line, for an AIService stored under an older CRD without that pattern
+    assertThat(de.dhoch3.aiservices.validation.CrdSchemaValidator.fromClasspath()
+        .validate((com.fasterxml.jackson.databind.JsonNode) io.fabric8.kubernetes.client.utils.Serialization.jsonMapper().valueToTree(taker)))
+        .extracting(de.dhoch3.aiservices.validation.SpecProblem::field).contains("spec.expose.ingress.host");
     harness.client.resource(taker).create();
 
     await().atMost(Duration.ofSeconds(30)).until(() -> stalledReason("team-c", "host-taker") != null);

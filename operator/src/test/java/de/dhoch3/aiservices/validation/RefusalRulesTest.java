@@ -157,11 +157,11 @@ class RefusalRulesTest {
 
   @Test
   void pathsAreUnderTheirRootElementWise() {
-    assertThat(SafePaths.isUnder("/vol/a", "/vol")).isTrue();
-    assertThat(SafePaths.isUnder("/vol", "/vol/")).isTrue();
-    assertThat(SafePaths.isUnder("/volume", "/vol")).isFalse();
-    assertThat(SafePaths.isUnder("/anything", "/")).isTrue();
-    assertThat(SafePaths.isUnder("/vol", "/vol/a")).isFalse();
+    assertThat(de.dhoch3.aiservices.config.Folders.isUnder("/vol/a", "/vol")).isTrue();
+    assertThat(de.dhoch3.aiservices.config.Folders.isUnder("/vol", "/vol/")).isTrue();
+    assertThat(de.dhoch3.aiservices.config.Folders.isUnder("/volume", "/vol")).isFalse();
+    assertThat(de.dhoch3.aiservices.config.Folders.isUnder("/anything", "/")).isTrue();
+    assertThat(de.dhoch3.aiservices.config.Folders.isUnder("/vol", "/vol/a")).isFalse();
   }
 
   @Test

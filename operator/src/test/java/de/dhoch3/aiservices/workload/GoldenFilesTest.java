@@ -40,6 +40,8 @@ class GoldenFilesTest {
     Path golden = DIR.resolve(app + ".yaml");
     if (Boolean.getBoolean("golden.update")) {
       Files.writeString(golden, rendered);
+      // an update run never passes: the new file is to be reviewed, then the test run again without the flag
+      throw new AssertionError("golden file written: review the diff of " + golden + ", then run again without -Dgolden.update");
     }
     assertThat(golden).as("golden file missing: run with -Dgolden.update=true, review and commit " + golden).exists();
     assertThat(rendered.toString()).isEqualTo(Files.readString(golden));

@@ -104,6 +104,9 @@ public final class OwnedObjectDiff {
   /** Probe fields the server defaults, for every probe of every container (CD:234-246; scheme CD:322, httpGet only). */
   private static final Set<String> PROBE_FILLED = Set.of("timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold", "scheme");
 
+  /** A field of a container's liveness, readiness or startup probe: its last segment. */
+  private static final java.util.regex.Pattern CONTAINER_PROBE =
+      java.util.regex.Pattern.compile("spec\\.template\\.spec\\.(?:initC|c)ontainers\\[]\\.(?:liveness|readiness|startup)Probe\\.(?:.*\\.)?([^.]+)");
   private static final Set<String> NOT_COMPARED = Set.of("apiVersion", "kind", "metadata", "status");
 
   private OwnedObjectDiff() {}
@@ -253,14 +256,9 @@ public final class OwnedObjectDiff {
     if (SERVER_FILLED.containsKey(kind + ":" + generic)) {
       return true;
     }
-    // probes of any container: spec.template.spec.containers[].readinessProbe.periodSeconds, ...httpGet.scheme
-    int probe = generic.indexOf("Probe.");
-    if (probe > 0) {
-      String rest = generic.substring(probe + "Probe.".length());
-      String last = rest.substring(rest.lastIndexOf('.') + 1);
-      return PROBE_FILLED.contains(last);
-    }
-    return false;
+    // the probes of a container, and only those: spec.template.spec.containers[].readinessProbe.periodSeconds, ...httpGet.scheme
+    var probe = CONTAINER_PROBE.matcher(generic);
+    return probe.matches() && PROBE_FILLED.contains(probe.group(1));
   }
 
   private static boolean empty(JsonNode node) {

@@ -282,4 +282,28 @@ class OwnedObjectDiffTest {
     live.getSpec().getTemplate().getMetadata().setLabels(Map.of("ai.dhoch3.de/aiservice", "other"));
     assertThat(OwnedObjectDiff.differences(desired(), live, UID)).containsExactly("spec.template.metadata.labels.ai.dhoch3.de/aiservice: other instead of app");
   }
+
+  /** Only a container's probe fields are the server's to fill: a ConfigMap key that merely looks like one is a hand edit. */
+  @Test
+  void aKeyThatLooksLikeAProbeFieldOutsideAContainerIsAnAddition() {
+    var want = new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("app")
+          .addNewOwnerReference().withUid(UID).withController(true).withKind("AIService").withName("app").endOwnerReference().endMetadata()
+        .withData(Map.of("a", "1")).build();
+    var live = new io.fabric8.kubernetes.api.model.ConfigMapBuilder(want).addToData("xProbe.timeoutSeconds", "5").addToData("Probe.x", "1").build();
+    assertThat(OwnedObjectDiff.differences(want, live, UID)).containsExactlyInAnyOrder("data.xProbe.timeoutSeconds: added", "data.Probe.x: added");
+  }
+
+  /** A user (root) set by hand on the app's container is no server default: reverted. */
+  @Test
+  void aRunAsUserAddedByHandIsADifference() {
+    Deployment want = desired();
+    want.getSpec().getTemplate().getSpec().getContainers().get(0).setSecurityContext(
+        new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withAllowPrivilegeEscalation(false).build());
+    Deployment live = asStored();
+    live.getSpec().getTemplate().getSpec().getContainers().get(0).setSecurityContext(
+        new io.fabric8.kubernetes.api.model.SecurityContextBuilder().withAllowPrivilegeEscalation(false).withRunAsUser(0L).build());
+    assertThat(OwnedObjectDiff.differences(want, live, UID)).containsExactly("spec.template.spec.containers[0].securityContext.runAsUser: added");
+    live.getSpec().getTemplate().getSpec().getContainers().get(0).getSecurityContext().setRunAsUser(null);
+    assertThat(OwnedObjectDiff.differences(want, live, UID)).isEmpty();
+  }
 }
