@@ -99,6 +99,14 @@ class RestartSafetyTest {
       }
     }
     assertThat(reference).containsOnlyKeys("ConfigMap", "Deployment", "Ingress", "Service");
+    // the reference itself is a reviewed golden file: the whole objects as the server stores them
+    java.nio.file.Path golden = java.nio.file.Path.of("src/test/resources/golden/restart-reference.json");
+    String rendered = Serialization.jsonMapper().writerWithDefaultPrettyPrinter().writeValueAsString(reference) + "\n";
+    if (Boolean.getBoolean("golden.update")) {
+      java.nio.file.Files.writeString(golden, rendered);
+      throw new AssertionError("golden file written: review the diff of " + golden + ", then run again without -Dgolden.update");
+    }
+    assertThat(rendered).isEqualTo(java.nio.file.Files.readString(golden));
     assertThat(reference.get("Deployment").at("/metadata/ownerReferences")).hasSize(1);
     assertThat(reference.get("Deployment").at("/metadata/ownerReferences/0/controller").asBoolean()).isTrue();
     assertThat(reference.get("Ingress").at("/spec/rules/0/host").asText()).isEqualTo("restarted.studio.example.com");
