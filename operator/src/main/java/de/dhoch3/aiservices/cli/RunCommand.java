@@ -102,14 +102,25 @@ final class RunCommand implements Callable<Integer> {
             overrider.withInformerStoppedHandler((informer, error) -> { });
           }
           if (leaderElection) {
-            overrider.withLeaderElectionConfiguration(de.dhoch3.aiservices.reconcile.LeaderElection.configuration(leaseNamespace, identity));
+            overrider.withLeaderElectionConfiguration(de.dhoch3.aiservices.reconcile.LeaderElection.configuration(leaseNamespace, identity,
+                () -> startInbox(client, operatorConfig)));
           }
         });
     operator.start();
+    if (!leaderElection) {
+      startInbox(client, operatorConfig);
+    }
     return operator;
   }
 
   private PrometheusMeterRegistry metricsRegistry;
+
+  /** The model inbox's CronJob, kept by the leader only (or the single operator without leader election). */
+  private void startInbox(KubernetesClient client, OperatorConfig operatorConfig) {
+    if (operatorConfig.inbox.enabled) {
+      de.dhoch3.aiservices.inbox.InboxSchedule.start(client, operatorConfig, System.err);
+    }
+  }
 
   private HealthServer healthServer(Operator operator, int defaultPort) throws java.io.IOException {
     int port = healthPort != null ? healthPort : defaultPort;

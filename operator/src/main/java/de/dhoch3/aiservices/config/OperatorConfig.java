@@ -32,6 +32,22 @@ public class OperatorConfig {
   public Ingress ingress = new Ingress();
   public Policy policy = new Policy();
   public Images images = new Images();
+  /** The model inbox: a scheduled Job moving uploads from the user share into the store (off by default). */
+  public Inbox inbox = new Inbox();
+
+  public static class Inbox {
+    public boolean enabled = false;
+    /** Where the inbox's CronJob runs: the namespace of the store's and the user share's claims (with hostPath storage, any). */
+    public String namespace;
+    /** Cron schedule of the inbox runs. */
+    public String schedule = "*/5 * * * *";
+    /** A file is taken once unchanged this long. */
+    public int settleSeconds = 120;
+    /** Refuse pickle-based files (.ckpt, .pt, .pth, .bin) altogether. */
+    public boolean refusePickle = false;
+    /** The upload folder below the user share's root. */
+    public String folder = "models-upload";
+  }
 
   /** Images the operator itself runs in app pods (never the user's image for privileged steps). */
   public static class Images {
@@ -290,6 +306,16 @@ public class OperatorConfig {
     }
     if (reconcileThreads < 1 || reconcileThreads > 500) {
       throw new ConfigException(source + ": reconcileThreads must be between 1 and 500, got " + reconcileThreads, null);
+    }
+    if (inbox.enabled && (inbox.namespace == null || !inbox.namespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?"))) {
+      throw new ConfigException(source + ": inbox.namespace must name the namespace the inbox runs in (that of the store's and the"
+          + " user share's claims), e.g. studio", null);
+    }
+    if (inbox.folder == null || !inbox.folder.matches("[A-Za-z0-9][-A-Za-z0-9_.]*")) {
+      throw new ConfigException(source + ": inbox.folder must be one folder name below the user share, e.g. models-upload", null);
+    }
+    if (inbox.settleSeconds < 0) {
+      throw new ConfigException(source + ": inbox.settleSeconds must be 0 or more", null);
     }
   }
 

@@ -38,7 +38,7 @@ public final class ModelJobs {
   public static final String MODEL = "ai.dhoch3.de/aimodel";
   /** Where the category folder is mounted in the Job. */
   public static final String DIR = "/store";
-  static final String JAR = "/opt/aiservice-operator/aiservice-operator.jar";
+  public static final String JAR = "/opt/aiservice-operator/aiservice-operator.jar";
   /** Exit codes of the download program that no retry fixes (invalid, not found, unauthorized, checksum, conflict). */
   public static final List<Integer> FINAL_EXIT_CODES = List.of(2, 3, 4, 5, 6);
 

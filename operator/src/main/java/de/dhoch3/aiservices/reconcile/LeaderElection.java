@@ -26,9 +26,15 @@ public final class LeaderElection {
 
   /** Production: losing the lease exits the process (JOSDK's exitOnStopLeading), the pod restarts as a follower. */
   public static LeaderElectionConfiguration configuration(String leaseNamespace, String identity) {
+    return configuration(leaseNamespace, identity, () -> { });
+  }
+
+  /** As above; {@code onStartLeading} runs when this process becomes the leader (what only the leader may do besides reconciling). */
+  public static LeaderElectionConfiguration configuration(String leaseNamespace, String identity, Runnable onStartLeading) {
     return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
         .withLeaseNamespace(leaseNamespace)
         .withIdentity(identity)
+        .withLeaderCallbacks(new io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks(onStartLeading, () -> { }, leader -> { }))
         .withLeaseDuration(LEASE_DURATION).withRenewDeadline(RENEW_DEADLINE).withRetryPeriod(RETRY_PERIOD)
         .withExitOnStopLeading(true)
         .build();

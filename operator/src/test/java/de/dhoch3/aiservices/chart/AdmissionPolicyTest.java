@@ -215,6 +215,55 @@ class AdmissionPolicyTest {
     assertThat(defaults.refusals(pod, OPERATOR)).as("the operator never writes pods").isNotEmpty();
   }
 
+  /**
+   * The model inbox: its CronJob written by the operator, its Job by the CronJob controller, its pod by
+   * the Job controller are admitted with the whole store writable; the same objects from anyone else,
+   * or with another image, are not.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"", "examples/helm/multi-node-nfs.yaml"})
+  void exactlyTheInboxWritesTheWholeStore(String valuesFile) throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("inbox");
+    java.nio.file.Path inboxValues = java.nio.file.Files.writeString(dir.resolve("inbox.yaml"), "inbox: {enabled: true, namespace: studio}\n");
+    List<JsonNode> docs = valuesFile.isEmpty() ? HelmChartTest.render(inboxValues)
+        : HelmChartTest.render(HelmChartTest.ROOT.resolve(valuesFile), inboxValues);
+    Policy store = compile(policy(docs, "aiservice-operator-model-store"));
+    Policy appNamespaces = compile(policy(docs, "aiservice-operator-app-namespaces"));
+    String yaml = ofKind(docs, "ConfigMap").get(0).path("data").path("config.yaml").asText();
+    OperatorConfig config = OperatorConfig.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "chart config");
+    var cronJob = de.dhoch3.aiservices.inbox.InboxCronJob.desired(config);
+    assertThat(store.refusals(cronJob, OPERATOR)).isEmpty();
+    assertThat(appNamespaces.refusals(cronJob, OPERATOR)).isEmpty();
+    assertThat(store.refusals(cronJob, "alice")).as("the same CronJob by someone else").isNotEmpty();
+
+    ObjectNode job = JSON.createObjectNode().put("apiVersion", "batch/v1").put("kind", "Job");
+    job.set("metadata", Serialization.jsonMapper().valueToTree(cronJob).at("/spec/jobTemplate/metadata").deepCopy());
+    ((ObjectNode) job.get("metadata")).put("name", "aiservice-inbox-29000000");
+    ((ObjectNode) job.get("metadata")).putArray("ownerReferences").addObject()
+        .put("apiVersion", "batch/v1").put("kind", "CronJob").put("name", "aiservice-inbox").put("uid", "c1").put("controller", true);
+    job.set("spec", Serialization.jsonMapper().valueToTree(cronJob).at("/spec/jobTemplate/spec").deepCopy());
+    assertThat(store.refusals(job, "system:serviceaccount:kube-system:cronjob-controller")).isEmpty();
+    assertThat(appNamespaces.refusals(job, "system:serviceaccount:kube-system:cronjob-controller")).isEmpty();
+    assertThat(store.refusals(job, "alice")).as("a Job written by hand").isNotEmpty();
+
+    ObjectNode pod = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "Pod");
+    pod.set("metadata", job.at("/spec/template/metadata").deepCopy());
+    ((ObjectNode) pod.get("metadata")).put("name", "aiservice-inbox-29000000-x");
+    ((ObjectNode) pod.get("metadata")).putArray("ownerReferences").addObject()
+        .put("apiVersion", "batch/v1").put("kind", "Job").put("name", "aiservice-inbox-29000000").put("uid", "j1").put("controller", true);
+    pod.set("spec", job.at("/spec/template/spec").deepCopy());
+    assertThat(store.refusals(pod, JOB_CONTROLLER)).isEmpty();
+    assertThat(appNamespaces.refusals(pod, JOB_CONTROLLER)).isEmpty();
+
+    ObjectNode lookalike = Serialization.jsonMapper().valueToTree(cronJob);
+    ((ObjectNode) lookalike.at("/spec/jobTemplate/spec/template/spec/containers/0")).put("image", "evil/rsync:1");
+    assertThat(store.refusals(lookalike, OPERATOR)).as("another image under the inbox's name").isNotEmpty();
+    ObjectNode shell = Serialization.jsonMapper().valueToTree(cronJob);
+    ((com.fasterxml.jackson.databind.node.ArrayNode) shell.at("/spec/jobTemplate/spec/template/spec/containers/0/command")).set(3,
+        JSON.getNodeFactory().textNode("download"));
+    assertThat(store.refusals(shell, OPERATOR)).as("the operator's image running something else than the inbox").isNotEmpty();
+  }
+
   /** Other spellings of the store's folder on the node (and /proc/1/root, the node's root seen through PID 1). */
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(strings = {

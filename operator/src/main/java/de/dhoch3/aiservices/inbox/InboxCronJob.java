@@ -1,0 +1,88 @@
+package de.dhoch3.aiservices.inbox;
+
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.models.ModelJobs;
+import de.dhoch3.aiservices.storage.StorageResolver;
+import de.dhoch3.aiservices.storage.StorageRoot;
+import de.dhoch3.aiservices.workload.Labels;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The inbox's CronJob, as the operator writes it (pure: from the configuration only). Its pod is,
+ * besides AIModel downloads, the only one that mounts the store writable, and the admission
+ * policy admits exactly this shape written by the operator (the CronJob) and the CronJob and Job
+ * controllers (its Jobs and pods): one container named inbox, the operator's own image, the
+ * inbox command; root with DAC_OVERRIDE only (it moves files whoever owns them), read-only root
+ * file system, no service account token.
+ */
+public final class InboxCronJob {
+  public static final String NAME = "aiservice-inbox";
+  public static final String COMPONENT = "model-inbox";
+  static final String STORE = "/store";
+  static final String UPLOADS = "/uploads";
+
+  private InboxCronJob() {}
+
+  public static CronJob desired(OperatorConfig config) {
+    OperatorConfig.Inbox inbox = config.inbox;
+    StorageResolver.Roots roots = StorageResolver.resolve(null, config);
+    StorageRoot models = roots.models();
+    // the store writable for this pod alone (apps get the same root read-only)
+    StorageRoot store = new StorageRoot(models.volumeName(), models.hostPath(), models.claimName(), models.basePath(), false);
+    StorageRoot user = roots.user();
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(Labels.MANAGED_BY, Labels.OPERATOR);
+    labels.put(ModelJobs.COMPONENT, COMPONENT);
+    List<String> command = new ArrayList<>(List.of("java", "-jar", ModelJobs.JAR, "inbox", "--uploads", UPLOADS, "--store", STORE,
+        "--settle-seconds", String.valueOf(inbox.settleSeconds), "--result-file", "/dev/termination-log"));
+    if (inbox.refusePickle) {
+      command.add("--refuse-pickle");
+    }
+    var container = new ContainerBuilder().withName("inbox").withImage(config.images.download).withCommand(command)
+        .addToVolumeMounts(store.mount("", STORE, false))
+        .addToVolumeMounts(user.mount(inbox.folder, UPLOADS, false))
+        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+        .withNewResources().addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
+          .addToLimits("memory", new Quantity("512Mi")).endResources()
+        .withNewSecurityContext().withRunAsUser(0L).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+          .withNewCapabilities().withDrop("ALL").withAdd("DAC_OVERRIDE").endCapabilities().endSecurityContext()
+        .build();
+    return new CronJobBuilder()
+        .withNewMetadata().withName(NAME).withNamespace(inbox.namespace).withLabels(labels).endMetadata()
+        .withNewSpec()
+          .withSchedule(inbox.schedule)
+          // one run at a time (the program's lock is the second line); a missed run is just the next one
+          .withConcurrencyPolicy("Forbid")
+          .withStartingDeadlineSeconds(300L)
+          .withSuccessfulJobsHistoryLimit(1)
+          .withFailedJobsHistoryLimit(3)
+          .withNewJobTemplate()
+            .withNewMetadata().withLabels(labels).endMetadata()
+            .withNewSpec()
+              .withBackoffLimit(0)
+              .withActiveDeadlineSeconds(3600L)
+              .withTtlSecondsAfterFinished(86_400)
+              .withNewTemplate()
+                .withNewMetadata().withLabels(labels).endMetadata()
+                .withNewSpec()
+                  .withRestartPolicy("Never")
+                  .withAutomountServiceAccountToken(false)
+                  .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                  .withContainers(container)
+                  .withVolumes(store.volume(), user.volume(), new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build())
+                .endSpec()
+              .endTemplate()
+            .endSpec()
+          .endJobTemplate()
+        .endSpec()
+        .build();
+  }
+}
