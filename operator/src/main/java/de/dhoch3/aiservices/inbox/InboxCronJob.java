@@ -7,7 +7,6 @@ import de.dhoch3.aiservices.storage.StorageRoot;
 import de.dhoch3.aiservices.workload.Labels;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import java.util.ArrayList;
@@ -52,8 +51,7 @@ public final class InboxCronJob {
         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
         .withNewResources().addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
           .addToLimits("memory", new Quantity("512Mi")).endResources()
-        .withNewSecurityContext().withRunAsUser(0L).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
-          .withNewCapabilities().withDrop("ALL").withAdd("DAC_OVERRIDE").endCapabilities().endSecurityContext()
+        .withSecurityContext(ModelJobs.STORE_WRITER)
         .build();
     return new CronJobBuilder()
         .withNewMetadata().withName(NAME).withNamespace(inbox.namespace).withLabels(labels).endMetadata()
@@ -72,13 +70,7 @@ public final class InboxCronJob {
               .withTtlSecondsAfterFinished(86_400)
               .withNewTemplate()
                 .withNewMetadata().withLabels(labels).endMetadata()
-                .withNewSpec()
-                  .withRestartPolicy("Never")
-                  .withAutomountServiceAccountToken(false)
-                  .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
-                  .withContainers(container)
-                  .withVolumes(store.volume(), user.volume(), new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build())
-                .endSpec()
+                .withSpec(ModelJobs.storeWriterPod(container, store.volume(), user.volume()))
               .endTemplate()
             .endSpec()
           .endJobTemplate()

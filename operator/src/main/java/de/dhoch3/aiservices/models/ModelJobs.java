@@ -322,9 +322,7 @@ public final class ModelJobs {
         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
         .withNewResources().addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
           .addToLimits("memory", new Quantity("512Mi")).endResources()
-        // root without capabilities but DAC_OVERRIDE: writes into a store folder whoever owns it, nothing else
-        .withNewSecurityContext().withRunAsUser(0L).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
-          .withNewCapabilities().withDrop("ALL").withAdd("DAC_OVERRIDE").endCapabilities().endSecurityContext();
+        .withSecurityContext(STORE_WRITER);
     var secret = model.getSpec().secretRef;
     if (secret != null) {
       container.addNewEnv().withName("DOWNLOAD_TOKEN").withNewValueFrom().withNewSecretKeyRef()
@@ -347,15 +345,27 @@ public final class ModelJobs {
             .withOperator("In").withValues(FINAL_EXIT_CODES).endOnExitCodes().endRule().endPodFailurePolicy()
           .withNewTemplate()
             .withNewMetadata().withLabels(labels).endMetadata()
-            .withNewSpec()
-              .withRestartPolicy("Never")
-              .withAutomountServiceAccountToken(false)
-              .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
-              .withContainers(container.build())
-              .withVolumes(plan.store().volume(), new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build())
-            .endSpec()
+            .withSpec(storeWriterPod(container.build(), plan.store().volume()))
           .endTemplate()
         .endSpec()
+        .build();
+  }
+
+  /** Root without capabilities but DAC_OVERRIDE: writes into store folders whoever owns them, nothing else. */
+  public static final io.fabric8.kubernetes.api.model.SecurityContext STORE_WRITER = new io.fabric8.kubernetes.api.model.SecurityContextBuilder()
+      .withRunAsUser(0L).withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
+      .withNewCapabilities().withDrop("ALL").withAdd("DAC_OVERRIDE").endCapabilities().build();
+
+  /** The pod of a Job that writes into the store (downloads, the inbox): no retries in place, no token, RuntimeDefault seccomp, a /tmp. */
+  public static io.fabric8.kubernetes.api.model.PodSpec storeWriterPod(io.fabric8.kubernetes.api.model.Container container,
+      io.fabric8.kubernetes.api.model.Volume... volumes) {
+    return new io.fabric8.kubernetes.api.model.PodSpecBuilder()
+        .withRestartPolicy("Never")
+        .withAutomountServiceAccountToken(false)
+        .withNewSecurityContext().withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+        .withContainers(container)
+        .withVolumes(volumes)
+        .addToVolumes(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build())
         .build();
   }
 
