@@ -39,6 +39,8 @@ import java.util.Set;
 public final class Inbox {
   public static final String REJECTED = "_rejected";
   static final String LOCK = ".inbox.lock";
+  /** Copies being checked, hidden at the store's root (no app lists it): published into their folder by a hard link. */
+  static final String TMP = ".inbox-tmp";
 
   /** Copies an upload into the store while hashing it; tests replace it to fail half-way (a full disk). */
   interface Copier {
@@ -134,6 +136,10 @@ public final class Inbox {
       } catch (IOException e) {
         waiting++;
         log.println("kept for the next run: " + uploads.relativize(upload) + " (" + e.getMessage() + ")");
+      } catch (RuntimeException e) {
+        // whatever in a file makes the checks fail: the file is refused, the run goes on with the others
+        Files.deleteIfExists(store.resolve(TMP).resolve(tmpName(uploads.relativize(upload))));
+        reject(upload, "The file could not be checked (" + e.getClass().getSimpleName() + "): it is not taken.");
       }
     }
   }
@@ -158,30 +164,33 @@ public final class Inbox {
       return;
     }
     String name = upload.getFileName().toString();
-    if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f) || name.length() > 200) {
-      reject(upload, "The file name has control characters or is longer than 200 characters: rename it.");
-      return;
+    for (Path segment : relative) {
+      if (segment.toString().chars().anyMatch(c -> c < 0x20 || c == 0x7f) || segment.toString().length() > 200) {
+        reject(upload, "A file or folder name has control characters or is longer than 200 characters: rename it.");
+        return;
+      }
     }
     Snapshot before = Snapshot.of(upload);
     if (Duration.between(before.changed(), clock.instant()).compareTo(settle) < 0) {
       waiting++;
       return; // still being written (or just finished): the next run takes it
     }
-    String refusal = ModelFileCheck.refusal(upload, refusePickle);
-    if (refusal != null) {
-      reject(upload, refusal);
-      return;
-    }
     Path target = store.resolve(relative.toString());
-    Files.createDirectories(target.getParent());
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      alreadyThere(upload, target, category, relative);
+      String refusal = ModelFileCheck.refusal(upload, name, refusePickle);
+      if (refusal != null) {
+        reject(upload, refusal);
+      } else {
+        alreadyThere(upload, target, category, relative);
+      }
       return;
     }
-    Path tmp = target.resolveSibling("." + name + ".inbox-part");
+    // the copy is what gets checked and published: what was checked is what the apps will load
+    Path tmp = Files.createDirectories(store.resolve(TMP)).resolve(tmpName(relative));
     String sha256;
     try (InputStream in = Files.newInputStream(upload, LinkOption.NOFOLLOW_LINKS);
-        FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+        FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
+            LinkOption.NOFOLLOW_LINKS)) {
       MessageDigest digest = StoreFile.newDigest();
       copier.copy(in, java.nio.channels.Channels.newOutputStream(out), digest);
       out.force(true);
@@ -196,6 +205,13 @@ public final class Inbox {
       log.println("changed while being moved, kept for the next run: " + relative);
       return;
     }
+    String refusal = ModelFileCheck.refusal(tmp, name, refusePickle);
+    if (refusal != null) {
+      Files.deleteIfExists(tmp);
+      reject(upload, refusal);
+      return;
+    }
+    Files.createDirectories(target.getParent());
     if (!StoreFile.publish(tmp, target)) {
       Files.deleteIfExists(tmp);
       waiting++;
@@ -224,13 +240,17 @@ public final class Inbox {
 
   private void reject(Path upload, String reason) throws IOException {
     Path relative = uploads.relativize(upload);
-    Path destination = uploads.resolve(REJECTED).resolve(relative.toString());
-    Files.createDirectories(destination.getParent());
+    Path destination = realDirectories(uploads, Path.of(REJECTED).resolve(relative.toString()).getParent()).resolve(relative.getFileName().toString());
     if (Files.exists(destination, LinkOption.NOFOLLOW_LINKS)) {
       destination = destination.resolveSibling(clock.instant().toEpochMilli() + "-" + destination.getFileName());
     }
     Files.move(upload, destination, StandardCopyOption.ATOMIC_MOVE);
-    Files.writeString(destination.resolveSibling(destination.getFileName() + ".reason.txt"), reason + System.lineSeparator());
+    // a link a share user planted under that name is replaced, never followed (it could point into the store)
+    Path reasonFile = destination.resolveSibling(destination.getFileName() + ".reason.txt");
+    Files.deleteIfExists(reasonFile);
+    try (OutputStream out = Files.newOutputStream(reasonFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+      out.write((reason + System.lineSeparator()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
     rejected++;
     log.println("rejected " + relative + ": " + reason);
   }
@@ -243,6 +263,33 @@ public final class Inbox {
     }
   }
 
+  /** The temporary name of an upload's copy: one per upload path, so a run that died leaves nothing the next one does not reuse. */
+  private static String tmpName(Path relative) {
+    MessageDigest digest = StoreFile.newDigest();
+    digest.update(relative.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return StoreFile.hex(digest) + ".part";
+  }
+
+  /**
+   * {@code root/relative} as real directories: a symbolic link a share user put in their place (SMB
+   * clients can, with mfsymlinks) is removed, not followed, so nothing written below lands elsewhere.
+   */
+  static Path realDirectories(Path root, Path relative) throws IOException {
+    Path dir = root;
+    for (Path segment : relative) {
+      dir = dir.resolve(segment.toString());
+      if (Files.isSymbolicLink(dir)) {
+        Files.delete(dir);
+      }
+      if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(dir);
+      } else if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IOException(root.relativize(dir) + " is a file where a folder belongs");
+      }
+    }
+    return dir;
+  }
+
   /**
    * Names that are no upload: hidden files and folders (.DS_Store, macOS ._ resource forks, Samba's
    * .smbdelete*), Office and browser temporaries, Windows' Thumbs.db and desktop.ini, and partial
@@ -250,7 +297,7 @@ public final class Inbox {
    */
   static boolean ignored(String name) {
     String lower = name.toLowerCase(Locale.ROOT);
-    return name.startsWith(".") || name.startsWith("~$") || name.startsWith("~") && lower.endsWith(".tmp")
+    return name.startsWith(".") || name.startsWith("~$")
         || lower.equals("thumbs.db") || lower.equals("desktop.ini") || lower.endsWith(".tmp") || lower.endsWith(".part")
         || lower.endsWith(".partial") || lower.endsWith(".crdownload") || lower.endsWith(".download") || lower.endsWith(".reason.txt");
   }

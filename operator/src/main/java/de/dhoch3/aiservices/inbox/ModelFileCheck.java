@@ -1,6 +1,7 @@
 package de.dhoch3.aiservices.inbox;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -12,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Enumeration;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -40,7 +40,12 @@ final class ModelFileCheck {
 
   /** Null when the file may go into the store, else the reason in one sentence. */
   static String refusal(Path file, boolean refusePickle) throws IOException {
-    String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+    return refusal(file, file.getFileName().toString(), refusePickle);
+  }
+
+  /** As above for a copy under another name: {@code uploadName} decides the type. */
+  static String refusal(Path file, String uploadName, boolean refusePickle) throws IOException {
+    String name = uploadName.toLowerCase(Locale.ROOT);
     if (name.endsWith(".safetensors")) {
       return safetensors(file);
     }
@@ -64,60 +69,105 @@ final class ModelFileCheck {
       if (headerLength < 2 || headerLength > MAX_HEADER || headerLength > size - 8) {
         return "The safetensors header length (" + headerLength + " bytes) does not fit the file of " + size + " bytes: the file is damaged or incomplete.";
       }
-      ByteBuffer header = ByteBuffer.allocate((int) headerLength);
-      while (header.hasRemaining() && channel.read(header, 8 + header.position()) > 0) {
-        // read it whole
-      }
-      JsonNode tensors;
-      try {
-        tensors = JSON.readTree(header.array());
-      } catch (IOException e) {
-        return "The safetensors header is not valid JSON: the file is damaged.";
-      }
-      if (tensors == null || !tensors.isObject()) {
+      channel.position(8);
+      return header(new BufferedInputStream(java.nio.channels.Channels.newInputStream(channel)), headerLength, size - 8 - headerLength);
+    }
+  }
+
+  /**
+   * Reads the header as a stream of JSON tokens (a header of up to 100 MB may hold millions of
+   * tensors; a tree of them would not fit the Job's memory) and checks each tensor as it comes.
+   */
+  private static String header(InputStream json, long headerLength, long buffer) throws IOException {
+    try (JsonParser parser = JSON.getFactory().createParser(json)) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
         return "The safetensors header is not a JSON object: the file is damaged.";
       }
-      long buffer = size - 8 - headerLength;
-      for (Iterator<Map.Entry<String, JsonNode>> fields = tensors.fields(); fields.hasNext(); ) {
-        Map.Entry<String, JsonNode> field = fields.next();
-        if (field.getKey().equals("__metadata__")) {
-          if (!field.getValue().isObject()) {
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        JsonToken value = parser.nextToken();
+        if (name.equals("__metadata__")) {
+          if (value != JsonToken.START_OBJECT) {
             return "The safetensors __metadata__ is not a map of strings: the file is damaged.";
           }
+          parser.skipChildren();
           continue;
         }
-        String problem = tensor(field.getKey(), field.getValue(), buffer);
+        String problem = value == JsonToken.START_OBJECT ? tensor(name, parser, buffer) : invalidTensor(name);
         if (problem != null) {
           return problem;
         }
       }
-      return null;
+      // the object must end inside the header, not in the tensor data after it
+      return parser.currentToken() == JsonToken.END_OBJECT && parser.currentLocation().getByteOffset() <= headerLength ? null
+          : "The safetensors header is not valid JSON: the file is damaged.";
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return "The safetensors header is not valid JSON: the file is damaged.";
     }
   }
 
-  private static String tensor(String name, JsonNode tensor, long buffer) {
-    JsonNode offsets = tensor.path("data_offsets");
-    String dtype = tensor.path("dtype").asText();
-    if (!DTYPE_BYTES.containsKey(dtype) || !tensor.path("shape").isArray() || !offsets.isArray() || offsets.size() != 2
-        || !offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
-      return "Tensor '" + abbreviate(name) + "' in the safetensors header has no valid dtype, shape and data_offsets: the file is damaged.";
+  private static String invalidTensor(String name) {
+    return "Tensor '" + abbreviate(name) + "' in the safetensors header has no valid dtype, shape and data_offsets: the file is damaged.";
+  }
+
+  /** One tensor's entry, the parser on its START_OBJECT; leaves the parser on its END_OBJECT. */
+  private static String tensor(String name, JsonParser parser, long buffer) throws IOException {
+    String dtype = null;
+    java.util.List<Long> shape = null;
+    java.util.List<Long> offsets = null;
+    boolean negative = false;
+    while (parser.nextToken() == JsonToken.FIELD_NAME) {
+      String field = parser.currentName();
+      JsonToken value = parser.nextToken();
+      switch (field) {
+        case "dtype" -> dtype = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+        case "shape", "data_offsets" -> {
+          java.util.List<Long> numbers = value == JsonToken.START_ARRAY ? new java.util.ArrayList<>() : null;
+          if (numbers != null) {
+            while (parser.nextToken() != JsonToken.END_ARRAY) {
+              if (parser.currentToken() != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                negative |= field.equals("shape");
+                numbers = null;
+                parser.skipChildren();
+                break;
+              }
+              numbers.add(parser.getLongValue());
+            }
+          } else {
+            parser.skipChildren();
+          }
+          if (field.equals("shape")) {
+            shape = numbers;
+          } else {
+            offsets = numbers;
+          }
+        }
+        default -> parser.skipChildren();
+      }
     }
-    long begin = offsets.get(0).asLong();
-    long end = offsets.get(1).asLong();
+    if (negative || shape != null && shape.stream().anyMatch(d -> d < 0)) {
+      return "Tensor '" + abbreviate(name) + "' has a negative or non-numeric dimension: the file is damaged.";
+    }
+    if (dtype == null || !DTYPE_BYTES.containsKey(dtype) || shape == null || offsets == null || offsets.size() != 2) {
+      return invalidTensor(name);
+    }
+    long begin = offsets.get(0);
+    long end = offsets.get(1);
     if (begin < 0 || end < begin || end > buffer) {
       return "Tensor '" + abbreviate(name) + "' lies outside the file's data (offsets " + begin + " to " + end + " of " + buffer
           + " bytes): the file is damaged or incomplete.";
     }
     int bytes = DTYPE_BYTES.get(dtype);
     if (bytes > 0) {
-      long elements = 1;
-      for (JsonNode dimension : tensor.path("shape")) {
-        if (!dimension.canConvertToLong() || dimension.asLong() < 0) {
-          return "Tensor '" + abbreviate(name) + "' has a negative or non-numeric dimension: the file is damaged.";
+      try {
+        long elements = 1;
+        for (long dimension : shape) {
+          elements = Math.multiplyExact(elements, dimension);
         }
-        elements = Math.multiplyExact(elements, dimension.asLong());
-      }
-      if (Math.multiplyExact(elements, bytes) != end - begin) {
+        if (Math.multiplyExact(elements, bytes) != end - begin) {
+          return "Tensor '" + abbreviate(name) + "' does not have the size its shape and dtype give: the file is damaged.";
+        }
+      } catch (ArithmeticException overflow) {
         return "Tensor '" + abbreviate(name) + "' does not have the size its shape and dtype give: the file is damaged.";
       }
     }
@@ -131,10 +181,11 @@ final class ModelFileCheck {
         int pickles = 0;
         for (Enumeration<? extends ZipEntry> entries = zip.entries(); entries.hasMoreElements(); ) {
           ZipEntry entry = entries.nextElement();
-          if (entry.getName().contains("/code/") || entry.getName().startsWith("code/")) {
+          String entryName = entry.getName().toLowerCase(Locale.ROOT); // torch finds records without regard to case (miniz)
+          if (entryName.contains("/code/") || entryName.startsWith("code/")) {
             return "The archive holds TorchScript code (" + abbreviate(entry.getName()) + "), which loading would run: only weights are taken.";
           }
-          if (entry.getName().endsWith(".pkl")) {
+          if (entryName.endsWith(".pkl")) {
             pickles++;
             try (InputStream in = new BufferedInputStream(zip.getInputStream(entry))) {
               PickleScan.Finding finding = PickleScan.scan(in);
@@ -150,6 +201,10 @@ final class ModelFileCheck {
       } catch (java.util.zip.ZipException e) {
         return "The file looks like a zip archive but cannot be read as one: it is damaged or incomplete.";
       }
+    }
+    if (isTar(file)) {
+      // torch.load tries the tar format of torch before 0.1.10 first (torch/serialization.py legacy_load): its pickles are not scanned here
+      return "The file is a tar archive (torch's oldest format), which is not taken: save the model again or use .safetensors.";
     }
     // a raw pickle, or torch's legacy format: five pickles (magic number, protocol, system information, the
     // object, the storage keys; torch/serialization.py _legacy_save), then raw data. Every one is scanned,
@@ -171,6 +226,35 @@ final class ModelFileCheck {
       return "The file is neither a safetensors file nor a torch archive nor a complete pickle (" + e.getMessage()
           + "): it is damaged, incomplete or no model.";
     }
+  }
+
+  /**
+   * Whether the file starts with a tar header Python's tarfile accepts: the checksum at 148..155
+   * (octal) equals the sum of the 512 header bytes with that field as spaces, unsigned or signed
+   * (Lib/tarfile.py, nti and calc_chksums).
+   */
+  static boolean isTar(Path file) throws IOException {
+    byte[] block;
+    try (InputStream in = Files.newInputStream(file)) {
+      block = in.readNBytes(512);
+    }
+    if (block.length < 512) {
+      return false;
+    }
+    String field = new String(block, 148, 8, java.nio.charset.StandardCharsets.US_ASCII).replace('\0', ' ').trim();
+    if (!field.matches("[0-7]{1,8}")) {
+      return false;
+    }
+    long stored = Long.parseLong(field, 8);
+    long unsigned = 256;
+    long signed = 256;
+    for (int i = 0; i < 512; i++) {
+      if (i < 148 || i >= 156) {
+        unsigned += block[i] & 0xff;
+        signed += block[i];
+      }
+    }
+    return stored == unsigned || stored == signed;
   }
 
   private static boolean isZip(Path file) throws IOException {

@@ -44,14 +44,10 @@ final class PickleScan {
   static Finding scan(InputStream in) throws IOException {
     List<String> pushed = new ArrayList<>(); // the values of recent pushes: a string, or null for anything else
     Map<Long, String> memo = new HashMap<>();
-    int ops = 0;
     while (true) {
       int op = in.read();
       if (op < 0) {
         throw new IOException("the pickle ends before its STOP opcode");
-      }
-      if (++ops > 50_000_000) {
-        throw new IOException("the pickle has too many opcodes");
       }
       switch (op) {
         case '.' -> { // STOP
@@ -85,11 +81,11 @@ final class PickleScan {
         case 'U', 0x8c -> pushed.add(string(in, in.read()));
         case 0x8d -> pushed.add(string(in, le(in, 8)));
         // memo: remember a string, fetch it again
-        case 'p' -> memo.put(Long.parseLong(line(in).trim()), last(pushed));
+        case 'p' -> memo.put(number(line(in)), last(pushed));
         case 'q' -> memo.put((long) in.read(), last(pushed));
         case 'r' -> memo.put(le(in, 4), last(pushed));
         case 0x94 -> memo.put((long) memo.size(), last(pushed));
-        case 'g' -> pushed.add(memo.get(Long.parseLong(line(in).trim())));
+        case 'g' -> pushed.add(memo.get(number(line(in))));
         case 'h' -> pushed.add(memo.get((long) in.read()));
         case 'j' -> pushed.add(memo.get(le(in, 4)));
         // other values with an argument
@@ -122,6 +118,19 @@ final class PickleScan {
 
   private static String check(String qualified) {
     return ALLOWED.contains(qualified) ? null : "it imports " + qualified + ", which loading would run (only tensors and plain data are taken)";
+  }
+
+  /** A memo index of PUT/GET as Python's int() reads it (underscores between digits allowed); anything else is no pickle. */
+  private static long number(String text) throws IOException {
+    String digits = text.strip();
+    if (!digits.matches("[0-9]+(_[0-9]+)*")) {
+      throw new IOException("a memo index that is no number");
+    }
+    try {
+      return Long.parseLong(digits.replace("_", ""));
+    } catch (NumberFormatException tooLarge) {
+      throw new IOException("a memo index that is too large");
+    }
   }
 
   private static String last(List<String> pushed) {

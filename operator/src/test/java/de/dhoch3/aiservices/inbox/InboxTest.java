@@ -45,9 +45,12 @@ class InboxTest {
     return Files.createDirectories(root.resolve("storage-models/models"));
   }
 
+  /** What the last run printed (the Job's log). */
+  private final StringWriter log = new StringWriter();
+
   private Inbox.Summary run(Clock clock, boolean refusePickle, Inbox.Copier copier) throws IOException {
     return new Inbox(uploads(), store(), CATEGORIES, Duration.ofSeconds(120), refusePickle, clock,
-        new PrintWriter(new StringWriter()), copier).run();
+        new PrintWriter(log, true), copier).run();
   }
 
   private Inbox.Summary run() throws IOException {
@@ -242,6 +245,110 @@ class InboxTest {
     assertThat(exit).isZero();
     List<String> lines = out.toString().lines().toList();
     assertThat(lines.get(lines.size() - 1)).isEqualTo("moved 1, rejected 1, waiting 0");
+  }
+
+  @Test
+  void theLogSaysWhatHappenedToEachFile() throws Exception {
+    byte[] model = safetensors();
+    drop("checkpoints/a.safetensors", model);
+    drop("checkpoints/b.exe", new byte[] {1});
+    run();
+    assertThat(log.toString().lines().toList()).containsExactly(
+        "moved checkpoints/a.safetensors (" + model.length + " bytes, sha256 " + sha256(model) + ")",
+        "rejected checkpoints/b.exe: Only model files are taken (.safetensors, or .ckpt, .pt, .pth, .bin): this one is a different type.");
+  }
+
+  /** The settle time to the millisecond: unchanged for exactly that long is taken, a millisecond less waits. */
+  @Test
+  void theSettleTimeIsTheBoundary() throws Exception {
+    Path upload = drop("vae/x.safetensors", safetensors());
+    java.time.Instant changed = Inbox.Snapshot.of(upload).changed();
+    Clock early = Clock.fixed(changed.plus(Duration.ofSeconds(120)).minusMillis(1), java.time.ZoneOffset.UTC);
+    assertThat(run(early, false, Inbox::copyHashing).line()).isEqualTo("moved 0, rejected 0, waiting 1");
+    Clock settled = Clock.fixed(changed.plus(Duration.ofSeconds(120)), java.time.ZoneOffset.UTC);
+    assertThat(run(settled, false, Inbox::copyHashing).line()).isEqualTo("moved 1, rejected 0, waiting 0");
+  }
+
+  @Test
+  void namesWithControlCharactersOrOver200CharactersAreRefused() throws Exception {
+    drop("loras/" + "n".repeat(188) + ".safetensors", safetensors()); // 200 characters: taken
+    drop("loras/" + "l".repeat(189) + ".safetensors", safetensors()); // 201
+    drop("loras/bell\u0007.safetensors", safetensors());
+    assertThat(run().line()).isEqualTo("moved 1, rejected 2, waiting 0");
+    assertThat(filesUnder(store())).containsExactly("loras/" + "n".repeat(188) + ".safetensors");
+    assertThat(log.toString()).contains("A file or folder name has control characters or is longer than 200 characters: rename it.");
+  }
+
+  /** Someone (a download) puts a file of the same name into the store while the inbox copies: theirs stays, the upload waits. */
+  @Test
+  void aStoreFileThatAppearsDuringTheMoveIsNeverReplaced() throws Exception {
+    drop("checkpoints/model.safetensors", safetensors());
+    byte[] theirs = {7, 7, 7};
+    Inbox.Summary summary = run(LATER, false, (from, to, digest) -> {
+      Inbox.copyHashing(from, to, digest);
+      Files.createDirectories(store().resolve("checkpoints"));
+      Files.write(store().resolve("checkpoints/model.safetensors"), theirs);
+    });
+    assertThat(summary.line()).isEqualTo("moved 0, rejected 0, waiting 1");
+    assertThat(Files.readAllBytes(store().resolve("checkpoints/model.safetensors"))).isEqualTo(theirs);
+    assertThat(filesUnder(store())).containsExactly("checkpoints/model.safetensors");
+    assertThat(filesUnder(uploads())).containsExactly("checkpoints/model.safetensors");
+  }
+
+  /** While another run holds the lock, only real uploads count as waiting: not refused files, not client temporaries. */
+  @Test
+  void aBusyRunCountsOnlyRealUploads() throws Exception {
+    drop("checkpoints/model.safetensors", safetensors());
+    drop("checkpoints/.DS_Store", new byte[] {1});
+    drop("_rejected/checkpoints/old.exe", new byte[] {1});
+    try (FileChannel channel = FileChannel.open(store().resolve(Inbox.LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        var held = channel.lock()) {
+      assertThat(run().line()).isEqualTo("moved 0, rejected 0, waiting 1");
+      assertThat(log.toString()).contains("another inbox run is moving files: nothing done");
+    }
+  }
+
+  /** A share user (SMB with mfsymlinks) plants links where refused files and reasons go: nothing is written through them. */
+  @Test
+  void linksPlantedInRejectedAreNeverFollowed() throws Exception {
+    Files.createDirectories(store().resolve("checkpoints"));
+    byte[] victim = safetensors();
+    Files.write(store().resolve("checkpoints/victim.safetensors"), victim);
+    Files.createDirectories(uploads().resolve("_rejected/checkpoints"));
+    Files.createSymbolicLink(uploads().resolve("_rejected/checkpoints/foo.txt.reason.txt"), store().resolve("checkpoints/victim.safetensors"));
+    Files.createSymbolicLink(uploads().resolve("_rejected/loras"), store().resolve("checkpoints"));
+    drop("checkpoints/foo.txt", new byte[] {1});
+    drop("loras/bar.exe", new byte[] {2});
+    assertThat(run().line()).isEqualTo("moved 0, rejected 2, waiting 0");
+    assertThat(Files.readAllBytes(store().resolve("checkpoints/victim.safetensors"))).isEqualTo(victim);
+    assertThat(filesUnder(store())).containsExactly("checkpoints/victim.safetensors");
+    assertThat(Files.isSymbolicLink(uploads().resolve("_rejected/loras"))).isFalse();
+    assertThat(Files.readString(uploads().resolve("_rejected/checkpoints/foo.txt.reason.txt"))).startsWith("Only model files are taken");
+    assertThat(uploads().resolve("_rejected/loras/bar.exe")).isRegularFile();
+  }
+
+  /**
+   * Inputs that once stopped the whole run: a shape whose size overflows, text that is no pickle; and a memo
+   * index with underscores, which Python's int() reads (a harmless pickle, taken). Each file gets its answer, the run goes on.
+   */
+  @Test
+  void aFileThatBreaksTheChecksIsRefusedAndTheOthersStillMove() throws Exception {
+    byte[] header = "{\"w\":{\"dtype\":\"F16\",\"shape\":[1099511627776,1099511627776,1099511627776],\"data_offsets\":[0,8]}}"
+        .getBytes(StandardCharsets.UTF_8);
+    drop("checkpoints/a-overflow.safetensors", java.nio.ByteBuffer.allocate(16 + header.length).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putLong(header.length).put(header).array());
+    drop("checkpoints/b-memo.ckpt", "p1_0\n.".getBytes(StandardCharsets.US_ASCII));
+    drop("checkpoints/c-text.ckpt", "plain text\n".getBytes(StandardCharsets.US_ASCII));
+    drop("checkpoints/d-good.safetensors", safetensors());
+    assertThat(run().line()).isEqualTo("moved 2, rejected 2, waiting 0");
+    assertThat(filesUnder(store())).containsExactly("checkpoints/b-memo.ckpt", "checkpoints/d-good.safetensors");
+  }
+
+  @Test
+  void controlCharactersInAFolderNameAreRefusedToo() throws Exception {
+    drop("checkpoints/evil\ndir/m.safetensors", safetensors());
+    assertThat(run().line()).isEqualTo("moved 0, rejected 1, waiting 0");
+    assertThat(filesUnder(store())).isEmpty();
   }
 
   static byte[] torchZip(byte[] dataPkl) throws IOException {

@@ -37,6 +37,8 @@ class PickleScanTest {
     for (Object part : parts) {
       if (part instanceof String text) {
         out.writeBytes(text.getBytes(StandardCharsets.US_ASCII));
+      } else if (part instanceof byte[] raw) {
+        out.writeBytes(raw);
       } else if (part instanceof Character c) {
         out.write(c);
       } else {
@@ -102,5 +104,50 @@ class PickleScanTest {
     assertThat(ModelFileCheck.refusal(file, false)).startsWith("The archive holds TorchScript code");
     java.nio.file.Path legacy = java.nio.file.Files.write(dir.resolve("legacy.bin"), TORCH_STATE_DICT);
     assertThat(ModelFileCheck.refusal(legacy, false)).as("a raw pickle (torch's legacy format)").isNull();
+  }
+
+  /** Every opcode with an argument, in each of its encodings, before an allowed import: read past correctly, nothing refused. */
+  @Test
+  void everyArgumentEncodingIsReadPast() throws Exception {
+    byte[] all = bytes(0x80, 0x04, 0x95, 0, 0, 0, 0, 0, 0, 0, 0,
+        'J', 1, 2, 3, 4, '0', 'K', 5, '0', 'M', 1, 2, '0', 'G', 0, 0, 0, 0, 0, 0, 0, 0, '0',
+        0x8a, 2, 1, 2, '0', 0x8b, 3, 0, 0, 0, 1, 2, 3, '0', 'B', 2, 0, 0, 0, 'x', 'y', '0', 'C', 0, '0',
+        0x8e, 1, 0, 0, 0, 0, 0, 0, 0, 'z', '0', 0x96, 1, 0, 0, 0, 0, 0, 0, 0, 'z', '0',
+        'I', "12\n", '0', 'F', "1.5\n", '0', 'L', "7L\n", '0', 'S', "'quoted'\n", '0', 'V', "text\n", '0',
+        'T', 3, 0, 0, 0, "abc", '0', 'U', 2, "ab", '0', 0x8d, 1, 0, 0, 0, 0, 0, 0, 0, "a", '0',
+        'X', 44, 1, 0, 0, "a".repeat(300), '0',
+        'c', "collections\nOrderedDict\n", ')', 'R', '.');
+    assertThat(refusal(all)).isNull();
+  }
+
+  /** Protocol 0 strings with quotes, then STACK_GLOBAL (protocol 4's opcode in a mixed pickle): the quotes are no part of the name. */
+  @Test
+  void quotedTextStringsAreReadAsNames() throws Exception {
+    assertThat(refusal(bytes('S', "'os'\n", 'S', "\"system\"\n", 0x93, '.')))
+        .isEqualTo("it imports os.system, which loading would run (only tensors and plain data are taken)");
+    assertThat(refusal(bytes('V', "posix\n", 'V', "system\n", 0x93, '.')))
+        .isEqualTo("it imports posix.system, which loading would run (only tensors and plain data are taken)");
+  }
+
+  /** Many values before the import: the scanner still sees the two strings pushed last. */
+  @Test
+  void anImportAfterManyValuesIsStillRead() throws Exception {
+    ByteArrayOutputStream many = new ByteArrayOutputStream();
+    many.writeBytes(bytes(0x80, 0x04));
+    for (int i = 0; i < 100; i++) {
+      many.writeBytes(bytes('K', i));
+    }
+    many.writeBytes(bytes(0x8c, 2, "os", 0x8c, 6, "system", 0x93, '.'));
+    assertThat(refusal(many.toByteArray())).isEqualTo("it imports os.system, which loading would run (only tensors and plain data are taken)");
+  }
+
+  /** A name longer than any module name (over 1 MiB) is not kept: an import made of it cannot be named, so it is refused. */
+  @Test
+  void aHugeStringIsNoName() throws Exception {
+    int length = (1 << 20) + 1;
+    byte[] huge = bytes('X', length & 0xff, (length >> 8) & 0xff, (length >> 16) & 0xff, 0, new byte[length], 0x8c, 6, "system", 0x93, '.');
+    assertThat(refusal(huge)).startsWith("an import whose name the scanner cannot read");
+    byte[] line = bytes('S', "'" + "x".repeat(70_000) + "'\n", '.');
+    assertThatThrownBy(() -> refusal(line)).isInstanceOf(IOException.class);
   }
 }
