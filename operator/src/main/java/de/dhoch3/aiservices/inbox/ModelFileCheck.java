@@ -27,7 +27,8 @@ import java.util.zip.ZipFile;
  * sentence for the reason file.
  */
 final class ModelFileCheck {
-  static final long MAX_HEADER = 100L * 1024 * 1024;
+  /** safetensors' own limit (MAX_HEADER_SIZE in safetensors/src/tensor.rs). */
+  static final long MAX_HEADER = 100_000_000L;
   /** Bytes per element of safetensors' dtypes (safetensors/src/tensor.rs, Dtype::bitsize / 8); sub-byte ones unchecked. */
   private static final Map<String, Integer> DTYPE_BYTES = Map.ofEntries(
       Map.entry("BOOL", 1), Map.entry("U8", 1), Map.entry("I8", 1), Map.entry("F8_E5M2", 1), Map.entry("F8_E4M3", 1),

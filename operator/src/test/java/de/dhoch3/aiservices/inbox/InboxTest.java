@@ -142,6 +142,7 @@ class InboxTest {
     Inbox.Summary summary = run();
     assertThat(summary.line()).isEqualTo("moved 1, rejected 1, waiting 0");
     assertThat(summary.files()).singleElement().extracting(Inbox.Moved::duplicate).isEqualTo(true);
+    assertThat(log.toString()).contains("duplicate of the store's checkpoints/a.safetensors: upload removed");
     assertThat(Files.readAllBytes(store().resolve("checkpoints/b.safetensors"))).as("never overwritten").isEqualTo(model);
     assertThat(filesUnder(uploads())).containsExactly("_rejected/checkpoints/b.safetensors", "_rejected/checkpoints/b.safetensors.reason.txt");
     assertThat(Files.readString(uploads().resolve("_rejected/checkpoints/b.safetensors.reason.txt")))
@@ -159,6 +160,7 @@ class InboxTest {
     assertThat(summary.line()).isEqualTo("moved 0, rejected 0, waiting 1");
     assertThat(filesUnder(store())).as("no copy, no temporary file").isEmpty();
     assertThat(filesUnder(uploads())).containsExactly("checkpoints/renamed.safetensors");
+    assertThat(log.toString()).contains("changed while being moved, kept for the next run: checkpoints/model.safetensors");
   }
 
   @Test
@@ -184,6 +186,7 @@ class InboxTest {
     assertThat(summary.line()).isEqualTo("moved 0, rejected 0, waiting 1");
     assertThat(filesUnder(store())).isEmpty();
     assertThat(Files.readAllBytes(uploads().resolve("checkpoints/big.safetensors"))).isEqualTo(model);
+    assertThat(log.toString()).contains("kept for the next run: checkpoints/big.safetensors (No space left on device)");
     assertThat(run().line()).as("the next run, with space again").isEqualTo("moved 1, rejected 0, waiting 0");
   }
 
@@ -274,8 +277,9 @@ class InboxTest {
     drop("loras/" + "n".repeat(188) + ".safetensors", safetensors()); // 200 characters: taken
     drop("loras/" + "l".repeat(189) + ".safetensors", safetensors()); // 201
     drop("loras/bell\u0007.safetensors", safetensors());
-    assertThat(run().line()).isEqualTo("moved 1, rejected 2, waiting 0");
-    assertThat(filesUnder(store())).containsExactly("loras/" + "n".repeat(188) + ".safetensors");
+    drop("vae/my model (v2).safetensors", safetensors()); // spaces and brackets are fine
+    assertThat(run().line()).isEqualTo("moved 2, rejected 2, waiting 0");
+    assertThat(filesUnder(store())).containsExactly("loras/" + "n".repeat(188) + ".safetensors", "vae/my model (v2).safetensors");
     assertThat(log.toString()).contains("A file or folder name has control characters or is longer than 200 characters: rename it.");
   }
 
@@ -291,6 +295,7 @@ class InboxTest {
     });
     assertThat(summary.line()).isEqualTo("moved 0, rejected 0, waiting 1");
     assertThat(Files.readAllBytes(store().resolve("checkpoints/model.safetensors"))).isEqualTo(theirs);
+    assertThat(log.toString()).contains("a file of that name appeared in the store meanwhile, looked at again next run: checkpoints/model.safetensors");
     assertThat(filesUnder(store())).containsExactly("checkpoints/model.safetensors");
     assertThat(filesUnder(uploads())).containsExactly("checkpoints/model.safetensors");
   }
@@ -348,6 +353,29 @@ class InboxTest {
   void controlCharactersInAFolderNameAreRefusedToo() throws Exception {
     drop("checkpoints/evil\ndir/m.safetensors", safetensors());
     assertThat(run().line()).isEqualTo("moved 0, rejected 1, waiting 0");
+    assertThat(filesUnder(store())).isEmpty();
+  }
+
+  /** An invalid file under a name the store already has is refused for what it is, not as a different file. */
+  @Test
+  void anInvalidFileUnderATakenNameIsRefusedForItsOwnFault() throws Exception {
+    Files.createDirectories(store().resolve("vae"));
+    Files.write(store().resolve("vae/x.safetensors"), safetensors());
+    drop("vae/x.safetensors", new byte[] {1, 2, 3});
+    assertThat(run().line()).isEqualTo("moved 0, rejected 1, waiting 0");
+    assertThat(Files.readString(uploads().resolve("_rejected/vae/x.safetensors.reason.txt")))
+        .startsWith("The file is too short to be a safetensors file");
+  }
+
+  /** Whatever fails unexpectedly while one file is handled: that file is refused with the kind of failure, and no copy is left. */
+  @Test
+  void anUnexpectedFailureRefusesThatFileOnly() throws Exception {
+    drop("loras/a.safetensors", safetensors());
+    assertThat(run(LATER, false, (from, to, digest) -> {
+      throw new IllegalStateException("boom");
+    }).line()).isEqualTo("moved 0, rejected 1, waiting 0");
+    assertThat(Files.readString(uploads().resolve("_rejected/loras/a.safetensors.reason.txt")))
+        .isEqualTo("The file could not be checked (IllegalStateException): it is not taken." + System.lineSeparator());
     assertThat(filesUnder(store())).isEmpty();
   }
 

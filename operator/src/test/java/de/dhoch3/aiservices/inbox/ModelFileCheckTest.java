@@ -171,6 +171,43 @@ class ModelFileCheckTest {
     assertThat(check("open.safetensors", file)).isEqualTo("The safetensors header is not valid JSON: the file is damaged.");
   }
 
+  @Test
+  void theBoundariesOfTheSizeChecks() throws Exception {
+    assertThat(check("eight.safetensors", new byte[8])).as("8 bytes: a header length, and a header that does not fit")
+        .isEqualTo("The safetensors header length (0 bytes) does not fit the file of 8 bytes: the file is damaged or incomplete.");
+    // a second tensor after the first: its size is end minus begin
+    assertThat(check("two.safetensors", safetensors("{\"a\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[0,2]},"
+        + "\"b\":{\"dtype\":\"F16\",\"shape\":[1],\"data_offsets\":[2,4]}}", 4))).isNull();
+    assertThat(check("overflow.safetensors", safetensors("{\"w\":{\"dtype\":\"F16\",\"shape\":[1099511627776,1099511627776,1099511627776],"
+        + "\"data_offsets\":[0,8]}}", 8))).isEqualTo("Tensor 'w' does not have the size its shape and dtype give: the file is damaged.");
+    assertThat(check("text-dim.safetensors", safetensors("{\"w\":{\"dtype\":\"F16\",\"shape\":[\"2\"],\"data_offsets\":[0,4]}}", 4)))
+        .isEqualTo("Tensor 'w' has a negative or non-numeric dimension: the file is damaged.");
+    assertThat(check("text-offset.safetensors", safetensors("{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,\"4\"]}}", 4)))
+        .isEqualTo("Tensor 'w' in the safetensors header has no valid dtype, shape and data_offsets: the file is damaged.");
+    String eighty = "x".repeat(80);
+    assertThat(check("eighty.safetensors", safetensors("{\"" + eighty + "\":{\"dtype\":\"U8\",\"shape\":[9],\"data_offsets\":[0,9]}}", 0)))
+        .startsWith("Tensor '" + eighty + "' lies outside");
+    assertThat(check("eighty-one.safetensors", safetensors("{\"" + eighty + "y\":{\"dtype\":\"U8\",\"shape\":[9],\"data_offsets\":[0,9]}}", 0)))
+        .startsWith("Tensor '" + "x".repeat(77) + "...' lies outside");
+  }
+
+  /** Python's tarfile takes a header whose checksum is the unsigned or the signed byte sum (Lib/tarfile.py calc_chksums): both are tars. */
+  @Test
+  void tarHeadersWithHighBytesAreRecognisedBothWays() throws Exception {
+    for (boolean signed : new boolean[] {false, true}) {
+      byte[] tar = new byte[1024];
+      byte[] name = "stor\u00e4ges".getBytes(StandardCharsets.ISO_8859_1);
+      System.arraycopy(name, 0, tar, 0, name.length);
+      tar[156] = '0';
+      long sum = 256;
+      for (int i = 0; i < 512; i++) {
+        sum += (i >= 148 && i < 156) ? 0 : signed ? tar[i] : tar[i] & 0xff;
+      }
+      System.arraycopy(String.format("%06o\0 ", sum).getBytes(StandardCharsets.US_ASCII), 0, tar, 148, 8);
+      assertThat(ModelFileCheck.isTar(Files.write(dir.resolve("t" + signed + ".pt"), tar))).as(signed ? "signed" : "unsigned").isTrue();
+    }
+  }
+
   static byte[] zip(Object... entries) throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(out)) {

@@ -111,7 +111,7 @@ class PickleScanTest {
   void everyArgumentEncodingIsReadPast() throws Exception {
     byte[] all = bytes(0x80, 0x04, 0x95, 0, 0, 0, 0, 0, 0, 0, 0,
         'J', 1, 2, 3, 4, '0', 'K', 5, '0', 'M', 1, 2, '0', 'G', 0, 0, 0, 0, 0, 0, 0, 0, '0',
-        0x8a, 2, 1, 2, '0', 0x8b, 3, 0, 0, 0, 1, 2, 3, '0', 'B', 2, 0, 0, 0, 'x', 'y', '0', 'C', 0, '0',
+        0x8a, 2, 1, 2, '0', 0x8b, 3, 0, 0, 0, 1, 2, 3, '0', 'B', 2, 0, 0, 0, 'x', 'y', '0', 'C', 0, '0', 'C', 2, 0xff, 0xfe, '0',
         0x8e, 1, 0, 0, 0, 0, 0, 0, 0, 'z', '0', 0x96, 1, 0, 0, 0, 0, 0, 0, 0, 'z', '0',
         'I', "12\n", '0', 'F', "1.5\n", '0', 'L', "7L\n", '0', 'S', "'quoted'\n", '0', 'V', "text\n", '0',
         'T', 3, 0, 0, 0, "abc", '0', 'U', 2, "ab", '0', 0x8d, 1, 0, 0, 0, 0, 0, 0, 0, "a", '0',
@@ -149,5 +149,12 @@ class PickleScanTest {
     assertThat(refusal(huge)).startsWith("an import whose name the scanner cannot read");
     byte[] line = bytes('S', "'" + "x".repeat(70_000) + "'\n", '.');
     assertThatThrownBy(() -> refusal(line)).isInstanceOf(IOException.class);
+  }
+
+  /** Protocol 0's memo: PUT and GET by decimal index (the import's parts fetched back in the right order). */
+  @Test
+  void textMemoIndicesAreReadExactly() throws Exception {
+    assertThat(refusal(bytes('V', "os\n", 'p', "0\n", 'V', "system\n", 'p', "1\n", '0', '0', 'g', "0\n", 'g', "1\n", 0x93, '.')))
+        .isEqualTo("it imports os.system, which loading would run (only tensors and plain data are taken)");
   }
 }
