@@ -71,7 +71,8 @@ argocd.argoproj.io/sync-options: Prune=false,Delete=false
   verbs: [update]
 - apiGroups: [ai.dhoch3.de]
   resources: [aimodels]
-  verbs: [get, list, watch, patch, update]
+  # create: the model inbox's records of what it moved (source.upload)
+  verbs: [get, list, watch, create, patch, update]
 - apiGroups: [ai.dhoch3.de]
   resources: [aimodels/status]
   verbs: [update]

@@ -16,6 +16,8 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "a civitai source needs spec.fileName (Civitai names the file only in its answer)")
 @ValidationRule(value = "has(self.category) != (has(self.source.huggingFace) && !has(self.source.huggingFace.file))",
     message = "a file needs spec.category; a whole Hugging Face repository (huggingFace without file) goes to the shared hub cache and takes no category")
+@ValidationRule(value = "!has(self.source.upload) || (has(self.fileName) && has(self.sha256))",
+    message = "an upload record names its fileName and sha256 (the model inbox writes them)")
 public class AIModelSpec {
   public enum DeletionPolicy {
     @JsonProperty("Retain") RETAIN,
@@ -55,8 +57,8 @@ public class AIModelSpec {
   public DeletionPolicy deletionPolicy;
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  @ValidationRule(value = "(has(self.url) ? 1 : 0) + (has(self.huggingFace) ? 1 : 0) + (has(self.civitai) ? 1 : 0) == 1",
-      message = "set exactly one of url, huggingFace, civitai")
+  @ValidationRule(value = "(has(self.url) ? 1 : 0) + (has(self.huggingFace) ? 1 : 0) + (has(self.civitai) ? 1 : 0) + (has(self.upload) ? 1 : 0) == 1",
+      message = "set exactly one of url, huggingFace, civitai (upload is the model inbox's record)")
   // the authority of an https URL is what lies between https:// and the first / ? or #
   @ValidationRule(value = "!has(self.url) || !self.url.matches('^https://[^/?#]*@')",
       message = "url: user-info (user:password@) is refused; give a token through spec.secretRef")
@@ -73,6 +75,20 @@ public class AIModelSpec {
 
     @JsonPropertyDescription("A model version on Civitai.")
     public Civitai civitai;
+
+    @JsonPropertyDescription("Written by the operator: the file came in through the model inbox (models-upload on the share); nothing is downloaded, and deleting this record never deletes the file.")
+    public Upload upload;
+  }
+
+  /** The model inbox's record of a file it moved into the store. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Upload {
+    @Size(max = 1024)
+    @JsonPropertyDescription("Where it was dropped, below models-upload, e.g. checkpoints/SDXL/juggernaut.safetensors.")
+    public String from;
+
+    @JsonPropertyDescription("Its size in bytes.")
+    public Long bytes;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -45,6 +45,14 @@ public final class InboxSchedule implements AutoCloseable {
             + e.getMessage());
       }
     }, 0, RECHECK.toSeconds(), TimeUnit.SECONDS);
+    InboxRecords records = new InboxRecords();
+    schedule.timer.scheduleWithFixedDelay(() -> {
+      try {
+        records.record(client, config);
+      } catch (KubernetesClientException e) {
+        log.println("aiservice-operator: the inbox's records could not be written (tried again in a minute): " + e.getMessage());
+      }
+    }, 30, 60, TimeUnit.SECONDS);
     return schedule;
   }
 

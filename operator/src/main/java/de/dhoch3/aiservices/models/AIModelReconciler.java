@@ -79,6 +79,10 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
 
   @Override
   public UpdateControl<AIModel> reconcile(AIModel model, Context<AIModel> context) {
+    if (model.getSpec() != null && model.getSpec().source != null && model.getSpec().source.upload != null) {
+      write(model, uploaded(model));
+      return UpdateControl.noUpdate();
+    }
     ModelJobs.Plan plan;
     try {
       plan = ModelJobs.plan(model, config);
@@ -188,10 +192,24 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
     return status;
   }
 
+  /** The inbox's record: the file is in the store already; nothing runs. */
+  private AIModelStatus uploaded(AIModel model) {
+    AIModelSpec spec = model.getSpec();
+    AIModelStatus status = status(model, null, "True", "Uploaded", "moved into the store by the model inbox from models-upload/"
+        + spec.source.upload.from, false);
+    status.path = spec.category + "/" + (spec.folder == null ? "" : spec.folder + "/") + spec.fileName;
+    status.sha256 = spec.sha256;
+    status.bytes = spec.source.upload.bytes;
+    status.size = status.bytes == null ? null : human(status.bytes);
+    return status;
+  }
+
   @Override
   public DeleteControl cleanup(AIModel model, Context<AIModel> context) {
     String recorded = model.getStatus() == null ? null : model.getStatus().sha256;
-    if (model.getSpec() == null || model.getSpec().deletionPolicy != AIModelSpec.DeletionPolicy.DELETE || recorded == null) {
+    boolean upload = model.getSpec() != null && model.getSpec().source != null && model.getSpec().source.upload != null;
+    // an uploaded file is the studio's: removing its record never removes it
+    if (upload || model.getSpec() == null || model.getSpec().deletionPolicy != AIModelSpec.DeletionPolicy.DELETE || recorded == null) {
       return DeleteControl.defaultDelete(); // Retain: the file stays in the store
     }
     ModelJobs.Plan plan;

@@ -56,6 +56,9 @@ public final class ModelJobs {
     if (spec == null || spec.source == null) {
       throw new InvalidSpecException("spec.source", "required: one of url, huggingFace, civitai");
     }
+    if (spec.source.upload != null) {
+      throw new InvalidSpecException("spec.source.upload", "an upload record (written by the model inbox) downloads nothing");
+    }
     String url = null;
     String defaultName = null;
     int sources = (spec.source.url != null ? 1 : 0) + (spec.source.huggingFace != null ? 1 : 0) + (spec.source.civitai != null ? 1 : 0);

@@ -67,4 +67,26 @@ class AIModelCrdTest {
         """);
     assertThat(validator().validate(repo)).isEmpty();
   }
+
+  /** The inbox's records: an upload names its file and checksum; an upload beside a download source is refused. */
+  @org.junit.jupiter.api.Test
+  void anUploadRecordNamesItsFileAndIsTheOnlySource() throws Exception {
+    JsonNode record = YAML.readTree("""
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIModel
+        metadata: {name: upload-juggernaut-0123456789, namespace: studio}
+        spec:
+          source: {upload: {from: checkpoints/SDXL/juggernaut.safetensors, bytes: 6938040706}}
+          category: checkpoints
+          folder: SDXL
+          fileName: juggernaut.safetensors
+          sha256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+        """);
+    assertThat(validator().validate(record)).isEmpty();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) record.get("spec")).remove("sha256");
+    assertThat(validator().validate(record)).anySatisfy(p -> assertThat(p.toString()).contains("an upload record names its fileName and sha256"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) record.get("spec")).put("sha256", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) record.at("/spec/source")).put("url", "https://example.com/x.safetensors");
+    assertThat(validator().validate(record)).anySatisfy(p -> assertThat(p.toString()).contains("set exactly one of url, huggingFace, civitai"));
+  }
 }

@@ -73,7 +73,8 @@ class CelCostEstimatorTest {
     CelCostEstimator.Estimate estimate = CelCostEstimator.estimateCrd(crd).get("v1alpha1");
     assertThat(estimate.problems()).isEmpty();
     // the source's one-of, the civitai file name, and the store reference's 1 + 2
-    assertThat(estimate.rules()).as("exactly one source, civitai needs a name, category unless a whole repository, no user-info, no IP address, and three more").hasSize(8);
+    assertThat(estimate.rules()).as("exactly one source, civitai needs a name, category unless a whole repository, an upload names its file,"
+        + " no user-info, no IP address, and three more").hasSize(9);
     assertThat(estimate.total()).isLessThanOrEqualTo(CelCostEstimator.STATIC_ESTIMATED_CRD_COST_LIMIT);
   }
 

@@ -1,0 +1,115 @@
+package de.dhoch3.aiservices.inbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import de.dhoch3.aiservices.api.AIModel;
+import de.dhoch3.aiservices.api.AIModelSpec;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.models.ModelJobs;
+import de.dhoch3.aiservices.workload.Labels;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the inbox moved, as AIModel records (source.upload) in its namespace, so that
+ * {@code kubectl get aimodels} lists uploaded models next to downloaded ones. Read from the
+ * termination message of each finished inbox pod (the program writes it; the pod has no API
+ * access of its own); each pod once per operator process, each record created once (409: it
+ * exists). Deleting a record never deletes the file.
+ */
+public final class InboxRecords {
+  /** File and folder names an AIModel can carry (the CRD's patterns for fileName and folder). */
+  private static final String NAME = "[A-Za-z0-9][A-Za-z0-9._ +()-]*";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final Set<String> seenPods = ConcurrentHashMap.newKeySet();
+
+  /** Creates the records of the finished inbox pods not seen yet; returns how many were created. */
+  public int record(KubernetesClient client, OperatorConfig config) {
+    int created = 0;
+    List<Pod> pods = client.pods().inNamespace(config.inbox.namespace)
+        .withLabel(ModelJobs.COMPONENT, InboxCronJob.COMPONENT).list().getItems();
+    for (Pod pod : pods) {
+      if (pod.getStatus() == null || !"Succeeded".equals(pod.getStatus().getPhase()) || !seenPods.add(pod.getMetadata().getUid())) {
+        continue;
+      }
+      for (AIModel model : records(pod, config.inbox.namespace)) {
+        try {
+          client.resource(model).create();
+          created++;
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409) {
+            seenPods.remove(pod.getMetadata().getUid()); // tried again next time
+            throw e;
+          }
+        }
+      }
+    }
+    return created;
+  }
+
+  /** The records a finished inbox pod's termination message describes (pure). */
+  static List<AIModel> records(Pod pod, String namespace) {
+    List<AIModel> models = new ArrayList<>();
+    if (pod.getStatus().getContainerStatuses() == null) {
+      return models;
+    }
+    for (var container : pod.getStatus().getContainerStatuses()) {
+      var terminated = container.getState() == null ? null : container.getState().getTerminated();
+      if (terminated == null || terminated.getMessage() == null) {
+        continue;
+      }
+      JsonNode result;
+      try {
+        result = JSON.readTree(terminated.getMessage());
+      } catch (IOException unreadable) {
+        continue;
+      }
+      for (JsonNode file : result.path("files")) {
+        AIModel model = record(file, namespace);
+        if (model != null) {
+          models.add(model);
+        }
+      }
+    }
+    return models;
+  }
+
+  /** One moved file as a record; null when its path cannot be named in an AIModel (the file is in the store all the same). */
+  static AIModel record(JsonNode file, String namespace) {
+    String category = file.path("category").asText();
+    String path = file.path("path").asText();
+    String sha256 = file.path("sha256").asText();
+    int slash = path.lastIndexOf('/');
+    String fileName = path.substring(slash + 1);
+    String folder = slash < 0 ? null : path.substring(0, slash);
+    if (!category.matches("[a-z0-9_]+") || !sha256.matches("[a-f0-9]{64}") || !fileName.matches(NAME) || fileName.length() > 255
+        || folder != null && (!folder.matches(NAME + "(/" + NAME + ")*") || folder.length() > 255)) {
+      return null;
+    }
+    AIModel model = new AIModel();
+    String stem = fileName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
+    stem = stem.length() > 40 ? stem.substring(0, 40).replaceAll("-+$", "") : stem;
+    model.setMetadata(new ObjectMetaBuilder().withName("upload-" + (stem.isEmpty() ? "" : stem + "-") + sha256.substring(0, 10))
+        .withNamespace(namespace).withLabels(Map.of(Labels.MANAGED_BY, Labels.OPERATOR, ModelJobs.COMPONENT, InboxCronJob.COMPONENT)).build());
+    AIModelSpec spec = new AIModelSpec();
+    spec.source = new AIModelSpec.Source();
+    spec.source.upload = new AIModelSpec.Upload();
+    spec.source.upload.from = category + "/" + path;
+    spec.source.upload.bytes = file.path("size").asLong();
+    spec.category = category;
+    spec.folder = folder;
+    spec.fileName = fileName;
+    spec.sha256 = sha256;
+    model.setSpec(spec);
+    return model;
+  }
+}

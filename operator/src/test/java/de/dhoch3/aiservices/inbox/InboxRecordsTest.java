@@ -1,0 +1,120 @@
+package de.dhoch3.aiservices.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import de.dhoch3.aiservices.api.AIModel;
+import de.dhoch3.aiservices.config.OperatorConfig;
+import de.dhoch3.aiservices.reconcile.OperatorHarness;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the inbox moved becomes AIModel records, read from the finished inbox pod's termination message. */
+class InboxRecordsTest {
+  private static final String SHA = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+  private static Pod finished(String message) {
+    return new PodBuilder().withNewMetadata().withName("aiservice-inbox-1-x").withNamespace("studio").withUid("p1")
+          .addToLabels("ai.dhoch3.de/component", "model-inbox").endMetadata()
+        .withNewStatus().withPhase("Succeeded").addNewContainerStatus().withName("inbox").withNewState().withNewTerminated()
+          .withExitCode(0).withMessage(message).endTerminated().endState().endContainerStatus().endStatus().build();
+  }
+
+  @Test
+  void eachMovedFileIsARecordNamedAfterItAndItsChecksum() {
+    List<AIModel> records = InboxRecords.records(finished("""
+        {"moved":2,"rejected":0,"waiting":0,"files":[
+          {"category":"checkpoints","path":"SDXL/Juggernaut XL v9.safetensors","size":6938040706,"sha256":"%s","duplicate":false},
+          {"category":"loras","path":"[weird] name.safetensors","size":1,"sha256":"%s","duplicate":false}]}
+        """.formatted(SHA, SHA)), "studio");
+    assertThat(records).singleElement().satisfies(model -> {
+      assertThat(model.getMetadata().getName()).isEqualTo("upload-juggernaut-xl-v9-safetensors-0123456789");
+      assertThat(model.getMetadata().getNamespace()).isEqualTo("studio");
+      assertThat(model.getSpec().source.upload.from).isEqualTo("checkpoints/SDXL/Juggernaut XL v9.safetensors");
+      assertThat(model.getSpec().source.upload.bytes).isEqualTo(6938040706L);
+      assertThat(model.getSpec().category).isEqualTo("checkpoints");
+      assertThat(model.getSpec().folder).isEqualTo("SDXL");
+      assertThat(model.getSpec().fileName).isEqualTo("Juggernaut XL v9.safetensors");
+      assertThat(model.getSpec().sha256).isEqualTo(SHA);
+    });
+    assertThat(InboxRecords.records(finished("not json"), "studio")).isEmpty();
+  }
+
+  /** The program's own result file, as the pod's termination message: the records read exactly what it wrote. */
+  @Test
+  void theProgramsResultIsWhatTheRecordsRead(@TempDir Path root) throws Exception {
+    Path uploads = Files.createDirectories(root.resolve("uploads/vae"));
+    Path store = Files.createDirectories(root.resolve("store"));
+    Files.write(uploads.resolve("ae.safetensors"), InboxTest.safetensors());
+    Path result = root.resolve("result.json");
+    int exit = new picocli.CommandLine(new InboxCommand()).setOut(new PrintWriter(new StringWriter()))
+        .execute("--uploads", root.resolve("uploads").toString(), "--store", store.toString(), "--settle-seconds", "0",
+            "--result-file", result.toString());
+    assertThat(exit).isZero();
+    List<AIModel> records = InboxRecords.records(finished(Files.readString(result)), "studio");
+    assertThat(records).singleElement().satisfies(model -> {
+      assertThat(model.getSpec().category).isEqualTo("vae");
+      assertThat(model.getSpec().fileName).isEqualTo("ae.safetensors");
+      assertThat(model.getSpec().folder).isNull();
+      assertThat(model.getSpec().source.upload.bytes).isEqualTo(InboxTest.safetensors().length);
+    });
+  }
+
+  /** Through the operator: a record is Ready as "Uploaded" at once, and deleting it runs no delete Job (the file is the studio's). */
+  @Test
+  void aRecordIsReadyWithoutADownloadAndItsDeletionKeepsTheFile() {
+    try (OperatorHarness harness = new OperatorHarness(OperatorConfig.defaults())) {
+      AIModel record = InboxRecords.records(finished("""
+          {"files":[{"category":"vae","path":"ae.safetensors","size":335304388,"sha256":"%s","duplicate":false}]}
+          """.formatted(SHA)), OperatorHarness.NS).get(0);
+      harness.client.resource(record).create();
+      var models = harness.client.resources(AIModel.class).inNamespace(OperatorHarness.NS);
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        AIModel seen = models.withName(record.getMetadata().getName()).get();
+        return seen.getStatus() != null && seen.getStatus().conditions.stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+      });
+      AIModel ready = models.withName(record.getMetadata().getName()).get();
+      assertThat(ready.getStatus().path).isEqualTo("vae/ae.safetensors");
+      assertThat(ready.getStatus().sha256).isEqualTo(SHA);
+      assertThat(ready.getStatus().conditions).anySatisfy(c -> assertThat(c.getReason()).isEqualTo("Uploaded"));
+      assertThat(harness.client.batch().v1().jobs().inNamespace(OperatorHarness.NS).list().getItems()).isEmpty();
+      models.withName(record.getMetadata().getName()).delete();
+      await().atMost(Duration.ofSeconds(30)).until(() -> models.withName(record.getMetadata().getName()).get() == null);
+      assertThat(harness.client.batch().v1().jobs().inNamespace(OperatorHarness.NS).list().getItems()).as("no delete Job").isEmpty();
+    }
+  }
+
+  /** The operator's pass over the inbox pods: each finished pod once, each record once (an existing one is no error). */
+  @Test
+  void eachFinishedPodIsRecordedOnce() {
+    try (var cluster = de.dhoch3.aiservices.embedded.EmbeddedCluster.start(); var client = cluster.newClient()) {
+      cluster.ensureNamespace("studio");
+      Pod pod = finished("""
+          {"files":[{"category":"vae","path":"ae.safetensors","size":3,"sha256":"%s","duplicate":false}]}
+          """.formatted(SHA));
+      client.resource(new PodBuilder(pod).withNewSpec().addNewContainer().withName("inbox").withImage("ghcr.io/dhoch3/aiservice-operator:0.1.0")
+          .endContainer().endSpec().build()).create();
+      client.pods().inNamespace("studio").withName(pod.getMetadata().getName()).editStatus(p -> {
+        p.setStatus(pod.getStatus());
+        return p;
+      });
+      OperatorConfig config = OperatorConfig.defaults();
+      config.inbox.enabled = true;
+      config.inbox.namespace = "studio";
+      InboxRecords records = new InboxRecords();
+      assertThat(records.record(client, config)).isEqualTo(1);
+      assertThat(records.record(client, config)).as("the same pod again").isZero();
+      assertThat(new InboxRecords().record(client, config)).as("after a restart: the record exists already").isZero();
+      assertThat(client.resources(AIModel.class).inNamespace("studio").list().getItems()).extracting(m -> m.getMetadata().getName())
+          .containsExactly("upload-ae-safetensors-0123456789");
+    }
+  }
+}
