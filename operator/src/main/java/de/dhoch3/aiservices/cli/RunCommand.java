@@ -118,7 +118,7 @@ final class RunCommand implements Callable<Integer> {
   /** The model inbox's CronJob, kept by the leader only (or the single operator without leader election). */
   private void startInbox(KubernetesClient client, OperatorConfig operatorConfig) {
     if (operatorConfig.inbox.enabled) {
-      de.dhoch3.aiservices.inbox.InboxSchedule.start(client, operatorConfig, System.err);
+      de.dhoch3.aiservices.inbox.InboxSchedule.start(client, operatorConfig, metricsRegistry, System.err);
     }
   }
 

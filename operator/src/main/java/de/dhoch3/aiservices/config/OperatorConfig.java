@@ -47,6 +47,8 @@ public class OperatorConfig {
     public boolean refusePickle = false;
     /** The upload folder below the user share's root. */
     public String folder = "models-upload";
+    /** Quotas per storage area (store, data, output) as Kubernetes quantities, e.g. {output: 2Ti}: a metric for alerts. */
+    public java.util.Map<String, String> quotas = new java.util.LinkedHashMap<>();
   }
 
   /** Images the operator itself runs in app pods (never the user's image for privileged steps). */
@@ -316,6 +318,13 @@ public class OperatorConfig {
     }
     if (inbox.settleSeconds < 0) {
       throw new ConfigException(source + ": inbox.settleSeconds must be 0 or more", null);
+    }
+    for (var quota : inbox.quotas.entrySet()) {
+      if (!List.of("store", "data", "output").contains(quota.getKey()) || quota.getValue() == null
+          || !quota.getValue().matches("[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?")) {
+        throw new ConfigException(source + ": inbox.quotas: '" + quota.getKey() + ": " + quota.getValue()
+            + "' must be store, data or output with a size such as 2Ti", null);
+      }
     }
   }
 

@@ -36,8 +36,17 @@ public final class InboxCommand implements Callable<Integer> {
   @Option(names = "--result-file", description = "Writes what was moved as JSON (e.g. /dev/termination-log).")
   Path resultFile;
 
+  @Option(names = "--measure-data", description = "Also measures the apps' data folders there (one figure per service folder).")
+  Path measureData;
+
+  @Option(names = "--measure-output", description = "Also measures the output folders there (one figure per service).")
+  Path measureOutput;
+
   @Spec
   CommandSpec spec;
+
+  /** The prefix of the log line with the storage figures (JSON: area, folder, bytes). */
+  public static final String STORAGE_LINE = "storage ";
 
   /** Every category an app of the catalog reads, plus the store's own top-level folders. */
   static Set<String> categories(Path store) throws java.io.IOException {
@@ -64,6 +73,14 @@ public final class InboxCommand implements Callable<Integer> {
     if (resultFile != null) {
       Files.writeString(resultFile, new ObjectMapper().writeValueAsString(Map.of("moved", summary.moved(), "rejected", summary.rejected(),
           "waiting", summary.waiting(), "files", summary.files().stream().limit(20).toList())));
+    }
+    if (measureData != null || measureOutput != null) {
+      // one line the operator reads from the Job's log for its storage metrics
+      Map<String, Path> areas = new java.util.LinkedHashMap<>();
+      areas.put("store", store);
+      areas.put("data", measureData);
+      areas.put("output", measureOutput);
+      out.println(STORAGE_LINE + new ObjectMapper().writeValueAsString(StorageFigures.measure(areas)));
     }
     out.println(summary.line());
     out.flush();

@@ -27,6 +27,8 @@ public final class InboxCronJob {
   public static final String COMPONENT = "model-inbox";
   static final String STORE = "/store";
   static final String UPLOADS = "/uploads";
+  static final String MEASURE_DATA = "/measure/data";
+  static final String MEASURE_OUTPUT = "/measure/output";
 
   private InboxCronJob() {}
 
@@ -41,13 +43,17 @@ public final class InboxCronJob {
     labels.put(Labels.MANAGED_BY, Labels.OPERATOR);
     labels.put(ModelJobs.COMPONENT, COMPONENT);
     List<String> command = new ArrayList<>(List.of("java", "-jar", ModelJobs.JAR, "inbox", "--uploads", UPLOADS, "--store", STORE,
-        "--settle-seconds", String.valueOf(inbox.settleSeconds), "--result-file", "/dev/termination-log"));
+        "--settle-seconds", String.valueOf(inbox.settleSeconds), "--result-file", "/dev/termination-log",
+        "--measure-data", MEASURE_DATA, "--measure-output", MEASURE_OUTPUT));
     if (inbox.refusePickle) {
       command.add("--refuse-pickle");
     }
     var container = new ContainerBuilder().withName("inbox").withImage(config.images.download).withCommand(command)
         .addToVolumeMounts(store.mount("", STORE, false))
         .addToVolumeMounts(user.mount(inbox.folder, UPLOADS, false))
+        // read-only, for the storage figures: the apps' data and the outputs
+        .addToVolumeMounts(roots.data().mount("", MEASURE_DATA, true))
+        .addToVolumeMounts(user.mount("output", MEASURE_OUTPUT, true))
         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
         .withNewResources().addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
           .addToLimits("memory", new Quantity("512Mi")).endResources()
@@ -70,7 +76,7 @@ public final class InboxCronJob {
               .withTtlSecondsAfterFinished(86_400)
               .withNewTemplate()
                 .withNewMetadata().withLabels(labels).endMetadata()
-                .withSpec(ModelJobs.storeWriterPod(container, store.volume(), user.volume()))
+                .withSpec(ModelJobs.storeWriterPod(container, store.volume(), user.volume(), roots.data().volume()))
               .endTemplate()
             .endSpec()
           .endJobTemplate()

@@ -31,6 +31,69 @@ public final class InboxRecords {
   private static final String NAME = "[A-Za-z0-9][A-Za-z0-9._ +()-]*";
   private static final ObjectMapper JSON = new ObjectMapper();
   private final Set<String> seenPods = ConcurrentHashMap.newKeySet();
+  /** The figures of the newest finished run, by area and folder; read by the gauges. */
+  private final Map<String, java.util.concurrent.atomic.AtomicLong> figures = new ConcurrentHashMap<>();
+  private final io.micrometer.core.instrument.MeterRegistry registry;
+  private volatile String measuredPod;
+
+  public InboxRecords(io.micrometer.core.instrument.MeterRegistry registry, OperatorConfig config) {
+    this.registry = registry;
+    if (registry != null) {
+      config.inbox.quotas.forEach((area, quantity) -> io.micrometer.core.instrument.Gauge.builder("aiservice.storage.quota",
+              () -> io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(quantity)).doubleValue())
+          .baseUnit("bytes").description("The admin's quota of a storage area (inbox.quotas)").tag("area", area).register(registry));
+    }
+  }
+
+  InboxRecords() {
+    this(null, OperatorConfig.defaults());
+  }
+
+  /** The figures last read: area/folder to bytes. */
+  Map<String, Long> figures() {
+    Map<String, Long> copy = new java.util.TreeMap<>();
+    figures.forEach((key, value) -> copy.put(key, value.get()));
+    return copy;
+  }
+
+  /** Reads the storage line of the newest finished inbox pod's log, once per pod, into the gauges. */
+  public void measure(KubernetesClient client, OperatorConfig config) {
+    Pod newest = client.pods().inNamespace(config.inbox.namespace).withLabel(ModelJobs.COMPONENT, InboxCronJob.COMPONENT).list().getItems()
+        .stream().filter(p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()))
+        .max(java.util.Comparator.comparing(p -> String.valueOf(p.getMetadata().getCreationTimestamp()))).orElse(null);
+    if (newest == null || newest.getMetadata().getUid().equals(measuredPod)) {
+      return;
+    }
+    String log = client.pods().inNamespace(config.inbox.namespace).withName(newest.getMetadata().getName()).getLog();
+    read(log);
+    measuredPod = newest.getMetadata().getUid();
+  }
+
+  /** Takes the figures from a run's log (its "storage {...}" line). */
+  void read(String log) {
+    if (log == null) {
+      return;
+    }
+    log.lines().filter(line -> line.startsWith(InboxCommand.STORAGE_LINE)).reduce((first, last) -> last).ifPresent(line -> {
+      try {
+        JsonNode areas = JSON.readTree(line.substring(InboxCommand.STORAGE_LINE.length()));
+        areas.fields().forEachRemaining(area -> area.getValue().fields().forEachRemaining(folder -> {
+          String key = area.getKey() + "/" + folder.getKey();
+          figures.computeIfAbsent(key, k -> {
+            java.util.concurrent.atomic.AtomicLong value = new java.util.concurrent.atomic.AtomicLong();
+            if (registry != null) {
+              io.micrometer.core.instrument.Gauge.builder("aiservice.storage", value, java.util.concurrent.atomic.AtomicLong::get)
+                  .baseUnit("bytes").description("Bytes in a storage area's folder, measured by the model inbox's last run")
+                  .tag("area", area.getKey()).tag("folder", folder.getKey()).register(registry);
+            }
+            return value;
+          }).set(folder.getValue().asLong());
+        }));
+      } catch (IOException unreadable) {
+        // a run that printed no figures: the previous ones stay
+      }
+    });
+  }
 
   /** Creates the records of the finished inbox pods not seen yet; returns how many were created. */
   public int record(KubernetesClient client, OperatorConfig config) {

@@ -35,7 +35,8 @@ public final class InboxSchedule implements AutoCloseable {
   private InboxSchedule() {}
 
   /** Ensures the CronJob now and every {@link #RECHECK}; a failure is logged and tried again then. */
-  public static InboxSchedule start(KubernetesClient client, OperatorConfig config, java.io.PrintStream log) {
+  public static InboxSchedule start(KubernetesClient client, OperatorConfig config, io.micrometer.core.instrument.MeterRegistry registry,
+      java.io.PrintStream log) {
     InboxSchedule schedule = new InboxSchedule();
     schedule.timer.scheduleWithFixedDelay(() -> {
       try {
@@ -45,10 +46,11 @@ public final class InboxSchedule implements AutoCloseable {
             + e.getMessage());
       }
     }, 0, RECHECK.toSeconds(), TimeUnit.SECONDS);
-    InboxRecords records = new InboxRecords();
+    InboxRecords records = new InboxRecords(registry, config);
     schedule.timer.scheduleWithFixedDelay(() -> {
       try {
         records.record(client, config);
+        records.measure(client, config);
       } catch (KubernetesClientException e) {
         log.println("aiservice-operator: the inbox's records could not be written (tried again in a minute): " + e.getMessage());
       }

@@ -34,7 +34,8 @@ class InboxCronJobTest {
     var pod = cronJob.getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
     var container = pod.getContainers().get(0);
     assertThat(container.getCommand()).containsExactly("java", "-jar", "/opt/aiservice-operator/aiservice-operator.jar", "inbox",
-        "--uploads", "/uploads", "--store", "/store", "--settle-seconds", "120", "--result-file", "/dev/termination-log");
+        "--uploads", "/uploads", "--store", "/store", "--settle-seconds", "120", "--result-file", "/dev/termination-log",
+        "--measure-data", "/measure/data", "--measure-output", "/measure/output");
     Map<String, VolumeMount> mounts = container.getVolumeMounts().stream().collect(Collectors.toMap(VolumeMount::getMountPath, Function.identity()));
     Map<String, Volume> volumes = pod.getVolumes().stream().collect(Collectors.toMap(Volume::getName, Function.identity()));
     VolumeMount store = mounts.get("/store");
@@ -44,6 +45,11 @@ class InboxCronJobTest {
     VolumeMount uploads = mounts.get("/uploads");
     assertThat(uploads.getSubPath()).isEqualTo("models-upload");
     assertThat(volumes.get(uploads.getName()).getHostPath().getPath()).isEqualTo("/vol/service/cw/storage-user");
+    // the apps' data and the outputs, read-only, for the storage figures
+    assertThat(mounts.get("/measure/data").getReadOnly()).isTrue();
+    assertThat(volumes.get(mounts.get("/measure/data").getName()).getHostPath().getPath()).isEqualTo("/vol/service/cw/storage");
+    assertThat(mounts.get("/measure/output").getReadOnly()).isTrue();
+    assertThat(mounts.get("/measure/output").getSubPath()).isEqualTo("output");
     assertThat(container.getSecurityContext().getCapabilities().getAdd()).containsExactly("DAC_OVERRIDE");
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(pod.getAutomountServiceAccountToken()).isFalse();

@@ -117,4 +117,38 @@ class InboxRecordsTest {
           .containsExactly("upload-ae-safetensors-0123456789");
     }
   }
+
+  /** The run measures the store per category, the data per service folder, the outputs per service; the operator turns them into gauges. */
+  @Test
+  void storageFiguresGoFromTheRunsLogIntoMetrics(@TempDir Path root) throws Exception {
+    Path store = Files.createDirectories(root.resolve("store/loras"));
+    Files.write(store.resolve("a.safetensors"), new byte[1000]);
+    Files.createDirectories(root.resolve("store/vae"));
+    Path data = Files.createDirectories(root.resolve("data/ComfyUI/custom_nodes"));
+    Files.write(data.resolve("x.py"), new byte[300]);
+    Files.write(root.resolve("data/ComfyUI/y.db"), new byte[200]);
+    Path output = Files.createDirectories(root.resolve("output/comfyui"));
+    Files.write(output.resolve("img.png"), new byte[4096]);
+    Files.createDirectories(root.resolve("uploads"));
+    StringWriter out = new StringWriter();
+    int exit = new picocli.CommandLine(new InboxCommand()).setOut(new PrintWriter(out))
+        .execute("--uploads", root.resolve("uploads").toString(), "--store", root.resolve("store").toString(), "--settle-seconds", "0",
+            "--measure-data", root.resolve("data").toString(), "--measure-output", root.resolve("output").toString());
+    assertThat(exit).isZero();
+    List<String> lines = out.toString().lines().toList();
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("moved 0, rejected 0, waiting 0");
+    assertThat(lines.get(lines.size() - 2))
+        .isEqualTo("storage {\"data\":{\"ComfyUI\":500},\"output\":{\"comfyui\":4096},\"store\":{\"loras\":1000,\"vae\":0}}");
+
+    var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    OperatorConfig config = OperatorConfig.defaults();
+    config.inbox.quotas.put("output", "4Ki");
+    InboxRecords records = new InboxRecords(registry, config);
+    records.read(out.toString());
+    assertThat(registry.get("aiservice.storage").tag("area", "output").tag("folder", "comfyui").gauge().value()).isEqualTo(4096.0);
+    assertThat(registry.get("aiservice.storage").tag("area", "store").tag("folder", "loras").gauge().value()).isEqualTo(1000.0);
+    assertThat(registry.get("aiservice.storage.quota").tag("area", "output").gauge().value()).isEqualTo(4096.0);
+    records.read("storage {\"output\":{\"comfyui\":8192}}\nmoved 0, rejected 0, waiting 0");
+    assertThat(registry.get("aiservice.storage").tag("area", "output").tag("folder", "comfyui").gauge().value()).as("the newest run").isEqualTo(8192.0);
+  }
 }
