@@ -22,4 +22,10 @@ public class StorageSpec {
   @JsonPropertyDescription("Folder name of this app on the data root and under output/ (default from the catalog, e.g. ComfyUI).")
   @Size(max = 255)
   public String serviceDir;
+
+  @io.fabric8.generator.annotation.Min(1)
+  @io.fabric8.generator.annotation.Max(3650)
+  @JsonPropertyDescription("Opt in: outputs older than this many days are moved to output/.trash/<serviceDir>/ by the model inbox's runs and deleted"
+      + " from there after the admin's grace period (inbox.trashDays). Unset: outputs are kept.")
+  public Integer outputRetentionDays;
 }

@@ -47,6 +47,10 @@ public class OperatorConfig {
     public boolean refusePickle = false;
     /** The upload folder below the user share's root. */
     public String folder = "models-upload";
+    /** Days a retired output stays in output/.trash/ before it is deleted (spec.storage.outputRetentionDays opts in). */
+    public int trashDays = 7;
+    /** Only list what the output retention would move and delete. */
+    public boolean retentionDryRun = false;
     /** Quotas per storage area (store, data, output) as Kubernetes quantities, e.g. {output: 2Ti}: a metric for alerts. */
     public java.util.Map<String, String> quotas = new java.util.LinkedHashMap<>();
   }

@@ -42,6 +42,18 @@ public final class InboxCommand implements Callable<Integer> {
   @Option(names = "--measure-output", description = "Also measures the output folders there (one figure per service).")
   Path measureOutput;
 
+  @Option(names = "--outputs", description = "The output root, for --retain (output/<service>/, output/.trash/).")
+  Path outputs;
+
+  @Option(names = "--retain", description = "SERVICE=DAYS: outputs of that service older than DAYS go to .trash/ (repeatable).")
+  Map<String, Integer> retain = new java.util.TreeMap<>();
+
+  @Option(names = "--trash-days", defaultValue = "7", description = "Days a retired output stays in .trash/ before it is deleted (default: ${DEFAULT-VALUE}).")
+  int trashDays;
+
+  @Option(names = "--retention-dry-run", description = "Only list what the retention would move and delete.")
+  boolean retentionDryRun;
+
   @Spec
   CommandSpec spec;
 
@@ -69,7 +81,22 @@ public final class InboxCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: --settle-seconds must be 0 or more");
       return 2;
     }
+    if (!retain.isEmpty() && (outputs == null || !Files.isDirectory(outputs))) {
+      spec.commandLine().getErr().println("error: --retain needs --outputs, an existing folder");
+      return 2;
+    }
+    if (retain.values().stream().anyMatch(days -> days < 1) || trashDays < 0
+        || retain.keySet().stream().anyMatch(name -> name.startsWith(".") || name.contains("/") || name.contains("\\"))) {
+      spec.commandLine().getErr().println("error: --retain takes SERVICE=DAYS with a folder name and at least one day; --trash-days 0 or more");
+      return 2;
+    }
     Inbox.Summary summary = new Inbox(uploads, store, categories(store), Duration.ofSeconds(settleSeconds), refusePickle, out).run();
+    if (!retain.isEmpty()) {
+      OutputRetention.Result kept = OutputRetention.apply(outputs, retain, Duration.ofDays(trashDays), retentionDryRun,
+          java.time.Clock.systemUTC(), out);
+      out.println((retentionDryRun ? "retention (dry run): would retire " : "retention: retired ") + kept.retired() + ", "
+          + (retentionDryRun ? "would delete " : "deleted ") + kept.deleted());
+    }
     if (resultFile != null) {
       Files.writeString(resultFile, new ObjectMapper().writeValueAsString(Map.of("moved", summary.moved(), "rejected", summary.rejected(),
           "waiting", summary.waiting(), "files", summary.files().stream().limit(20).toList())));

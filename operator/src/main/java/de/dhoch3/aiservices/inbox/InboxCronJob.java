@@ -33,6 +33,11 @@ public final class InboxCronJob {
   private InboxCronJob() {}
 
   public static CronJob desired(OperatorConfig config) {
+    return desired(config, java.util.Map.of());
+  }
+
+  /** With the output retention of the AIServices that opted in: service folder to days. */
+  public static CronJob desired(OperatorConfig config, java.util.Map<String, Integer> retention) {
     OperatorConfig.Inbox inbox = config.inbox;
     StorageResolver.Roots roots = StorageResolver.resolve(null, config);
     StorageRoot models = roots.models();
@@ -45,6 +50,13 @@ public final class InboxCronJob {
     List<String> command = new ArrayList<>(List.of("java", "-jar", ModelJobs.JAR, "inbox", "--uploads", UPLOADS, "--store", STORE,
         "--settle-seconds", String.valueOf(inbox.settleSeconds), "--result-file", "/dev/termination-log",
         "--measure-data", MEASURE_DATA, "--measure-output", MEASURE_OUTPUT));
+    if (!retention.isEmpty()) {
+      command.addAll(List.of("--outputs", MEASURE_OUTPUT, "--trash-days", String.valueOf(inbox.trashDays)));
+      new java.util.TreeMap<>(retention).forEach((service, days) -> command.addAll(List.of("--retain", service + "=" + days)));
+      if (inbox.retentionDryRun) {
+        command.add("--retention-dry-run");
+      }
+    }
     if (inbox.refusePickle) {
       command.add("--refuse-pickle");
     }
@@ -53,7 +65,8 @@ public final class InboxCronJob {
         .addToVolumeMounts(user.mount(inbox.folder, UPLOADS, false))
         // read-only, for the storage figures: the apps' data and the outputs
         .addToVolumeMounts(roots.data().mount("", MEASURE_DATA, true))
-        .addToVolumeMounts(user.mount("output", MEASURE_OUTPUT, true))
+        // writable only where an AIService opted into the retention of its outputs
+        .addToVolumeMounts(user.mount("output", MEASURE_OUTPUT, retention.isEmpty()))
         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
         .withNewResources().addToRequests("cpu", new Quantity("100m")).addToRequests("memory", new Quantity("256Mi"))
           .addToLimits("memory", new Quantity("512Mi")).endResources()

@@ -60,7 +60,7 @@ public final class InboxSchedule implements AutoCloseable {
 
   /** One check: returns what it did (created, replaced, unchanged). */
   public static String ensure(KubernetesClient client, OperatorConfig config) {
-    CronJob desired = InboxCronJob.desired(config);
+    CronJob desired = InboxCronJob.desired(config, retention(client, config));
     String hash = hash(desired);
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(DESIRED_HASH, hash);
@@ -78,6 +78,17 @@ public final class InboxSchedule implements AutoCloseable {
     desired.getMetadata().setResourceVersion(actual.getMetadata().getResourceVersion());
     client.resource(desired).update();
     return "replaced";
+  }
+
+  /** The AIServices of the inbox's namespace that opted into output retention: their output folder and days. */
+  static Map<String, Integer> retention(KubernetesClient client, OperatorConfig config) {
+    Map<String, Integer> retention = new java.util.TreeMap<>();
+    for (var ai : client.resources(de.dhoch3.aiservices.api.AIService.class).inNamespace(config.inbox.namespace).list().getItems()) {
+      if (ai.getSpec() != null && ai.getSpec().app != null && ai.getSpec().storage != null && ai.getSpec().storage.outputRetentionDays != null) {
+        retention.put(de.dhoch3.aiservices.workload.DataFolder.serviceDir(ai), ai.getSpec().storage.outputRetentionDays);
+      }
+    }
+    return retention;
   }
 
   static String hash(CronJob desired) {

@@ -37,9 +37,7 @@ public final class DataFolder {
         return java.util.List.of();
       }
       StorageResolver.Roots roots = StorageResolver.resolve(ai.getSpec().storage, config);
-      String serviceDir = ai.getSpec().storage != null && ai.getSpec().storage.serviceDir != null
-          ? ai.getSpec().storage.serviceDir
-          : Optional.ofNullable(Catalog.profile(ai.getSpec().app).defaults().serviceDir()).orElse(ai.getMetadata().getName());
+      String serviceDir = serviceDir(ai);
       String namespace = ai.getMetadata().getNamespace();
       java.util.List<String> keys = new java.util.ArrayList<>();
       keys.add(key(roots.data(), serviceDir, namespace));
@@ -50,6 +48,13 @@ public final class DataFolder {
     } catch (RuntimeException invalid) {
       return java.util.List.of();
     }
+  }
+
+  /** The app's folder name on the data root and below output/: the spec's, the catalog's default, or the AIService's name. */
+  public static String serviceDir(AIService ai) {
+    return ai.getSpec().storage != null && ai.getSpec().storage.serviceDir != null
+        ? ai.getSpec().storage.serviceDir
+        : Optional.ofNullable(Catalog.profile(ai.getSpec().app).defaults().serviceDir()).orElse(ai.getMetadata().getName());
   }
 
   private static String key(StorageRoot root, String relative, String namespace) {

@@ -80,6 +80,15 @@ class InboxCronJobTest {
             + " e.g. studio");
   }
 
+  @Test
+  void servicesThatOptIntoRetentionGetTheirOutputsRetiredAndOnlyThenIsTheOutputWritable() {
+    var pod = InboxCronJob.desired(enabled(), Map.of("ComfyUI", 30, "forge", 90)).getSpec().getJobTemplate().getSpec().getTemplate().getSpec();
+    var container = pod.getContainers().get(0);
+    assertThat(container.getCommand()).endsWith("--outputs", "/measure/output", "--trash-days", "7", "--retain", "ComfyUI=30", "--retain", "forge=90");
+    assertThat(container.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals("/measure/output")).singleElement()
+        .satisfies(m -> assertThat(m.getReadOnly()).isNull());
+  }
+
   /** Created when missing (also after a hand deletion), replaced when the configuration changes, otherwise not written. */
   @Test
   void theOperatorKeepsTheCronJob() {
@@ -92,6 +101,14 @@ class InboxCronJobTest {
       assertThat(cluster.server().writes()).isEqualTo(writes);
       config.inbox.schedule = "*/10 * * * *";
       assertThat(InboxSchedule.ensure(client, config)).isEqualTo("replaced");
+      // an AIService opts into output retention: the CronJob follows at its next check
+      de.dhoch3.aiservices.api.AIService ai = de.dhoch3.aiservices.apps.AppTranslationTest.aiservice(de.dhoch3.aiservices.api.App.COMFYUI);
+      ai.getSpec().storage = new de.dhoch3.aiservices.api.StorageSpec();
+      ai.getSpec().storage.outputRetentionDays = 30;
+      client.resource(ai).create();
+      assertThat(InboxSchedule.ensure(client, config)).isEqualTo("replaced");
+      assertThat(client.batch().v1().cronjobs().inNamespace("studio").withName("aiservice-inbox").get().getSpec().getJobTemplate().getSpec()
+          .getTemplate().getSpec().getContainers().get(0).getCommand()).contains("--retain", "ComfyUI=30");
       assertThat(client.batch().v1().cronjobs().inNamespace("studio").withName("aiservice-inbox").get().getSpec().getSchedule())
           .isEqualTo("*/10 * * * *");
       client.batch().v1().cronjobs().inNamespace("studio").withName("aiservice-inbox").delete();

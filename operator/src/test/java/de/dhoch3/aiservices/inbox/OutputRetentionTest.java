@@ -1,0 +1,85 @@
+package de.dhoch3.aiservices.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Old outputs of the services that opted in go to .trash/, and from there after the grace period; nothing else is touched. */
+class OutputRetentionTest {
+  @TempDir Path outputs;
+  private final StringWriter log = new StringWriter();
+
+  private Path file(String relative, Duration age) throws Exception {
+    Path file = outputs.resolve(relative);
+    Files.createDirectories(file.getParent());
+    Files.write(file, new byte[] {1});
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().minus(age)));
+    return file;
+  }
+
+  private List<String> files() throws Exception {
+    try (Stream<Path> walk = Files.walk(outputs)) {
+      return walk.filter(Files::isRegularFile).map(p -> outputs.relativize(p).toString()).sorted().toList();
+    }
+  }
+
+  private OutputRetention.Result apply(Clock clock, boolean dryRun) throws Exception {
+    return OutputRetention.apply(outputs, Map.of("comfyui", 30), Duration.ofDays(7), dryRun, clock, new PrintWriter(log, true));
+  }
+
+  @Test
+  void oldOutputsOfOptedInServicesGoToTheTrashThenAway() throws Exception {
+    file("comfyui/2026-10/old.png", Duration.ofDays(40));
+    file("comfyui/new.png", Duration.ofDays(1));
+    file("comfyui/edge.png", Duration.ofDays(29));
+    file("forge/old.png", Duration.ofDays(400)); // not opted in
+    assertThat(apply(Clock.systemUTC(), true)).isEqualTo(new OutputRetention.Result(1, 0));
+    assertThat(log.toString()).contains("would retire output comfyui/2026-10/old.png");
+    assertThat(files()).as("a dry run changes nothing")
+        .containsExactly("comfyui/2026-10/old.png", "comfyui/edge.png", "comfyui/new.png", "forge/old.png");
+
+    assertThat(apply(Clock.systemUTC(), false)).isEqualTo(new OutputRetention.Result(1, 0));
+    assertThat(files()).containsExactly(".trash/comfyui/2026-10/old.png", "comfyui/edge.png", "comfyui/new.png", "forge/old.png");
+
+    // a week later the trash is emptied (the move is when it went in), the rest stays
+    Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(7).plusHours(1));
+    assertThat(apply(later, false)).isEqualTo(new OutputRetention.Result(1, 1));
+    assertThat(files()).as("edge.png is now over 30 days old and went to the trash in the same run")
+        .containsExactly(".trash/comfyui/edge.png", "comfyui/new.png", "forge/old.png");
+  }
+
+  @Test
+  void linksInAnOutputFolderAreNeitherFollowedNorMoved() throws Exception {
+    Path elsewhere = Files.write(Files.createTempFile("precious", ".safetensors"), new byte[] {7});
+    Files.setLastModifiedTime(elsewhere, FileTime.from(Instant.now().minus(Duration.ofDays(100))));
+    Files.createDirectories(outputs.resolve("comfyui"));
+    Files.createSymbolicLink(outputs.resolve("comfyui/link.safetensors"), elsewhere);
+    assertThat(apply(Clock.systemUTC(), false)).isEqualTo(new OutputRetention.Result(0, 0));
+    assertThat(Files.isSymbolicLink(outputs.resolve("comfyui/link.safetensors"))).isTrue();
+    assertThat(Files.readAllBytes(elsewhere)).containsExactly(7);
+  }
+
+  /** A share user links .trash to another folder: the purge never deletes there, the link is replaced by a real folder. */
+  @Test
+  void aTrashThatIsALinkIsNeverPurgedThrough(@TempDir Path elsewhere) throws Exception {
+    Path precious = Files.createDirectories(elsewhere.resolve("comfyui")).resolve("model.safetensors");
+    Files.write(precious, new byte[] {7});
+    Files.createSymbolicLink(outputs.resolve(".trash"), elsewhere);
+    Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(30));
+    assertThat(apply(later, false)).isEqualTo(new OutputRetention.Result(0, 0));
+    assertThat(Files.readAllBytes(precious)).containsExactly(7);
+    assertThat(Files.isSymbolicLink(outputs.resolve(".trash"))).isFalse();
+  }
+}
