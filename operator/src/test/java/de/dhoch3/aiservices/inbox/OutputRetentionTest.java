@@ -52,12 +52,17 @@ class OutputRetentionTest {
 
     assertThat(apply(Clock.systemUTC(), false)).isEqualTo(new OutputRetention.Result(1, 0));
     assertThat(files()).containsExactly(".trash/comfyui/2026-10/old.png", "comfyui/edge.png", "comfyui/new.png", "forge/old.png");
+    assertThat(log.toString()).contains("retired output comfyui/2026-10/old.png to .trash/comfyui/");
+    Clock weekLater = Clock.offset(Clock.systemUTC(), Duration.ofDays(7).plusHours(1));
+    assertThat(apply(weekLater, true)).as("the dry run a week later").isEqualTo(new OutputRetention.Result(1, 1));
+    assertThat(log.toString()).contains("would delete .trash/comfyui/2026-10/old.png");
 
     // a week later the trash is emptied (the move is when it went in), the rest stays
     Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(7).plusHours(1));
     assertThat(apply(later, false)).isEqualTo(new OutputRetention.Result(1, 1));
     assertThat(files()).as("edge.png is now over 30 days old and went to the trash in the same run")
         .containsExactly(".trash/comfyui/edge.png", "comfyui/new.png", "forge/old.png");
+    assertThat(log.toString()).contains("deleted .trash/comfyui/2026-10/old.png");
   }
 
   @Test
