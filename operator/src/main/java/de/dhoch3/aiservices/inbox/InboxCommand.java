@@ -57,6 +57,9 @@ public final class InboxCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
+  /** The prefix of the log lines of moved files (JSON: category, path, size, sha256, duplicate). */
+  public static final String RECORD_LINE = "record ";
+
   /** The prefix of the log line with the storage figures (JSON: area, folder, bytes). */
   public static final String STORAGE_LINE = "storage ";
 
@@ -91,11 +94,20 @@ public final class InboxCommand implements Callable<Integer> {
       return 2;
     }
     Inbox.Summary summary = new Inbox(uploads, store, categories(store), Duration.ofSeconds(settleSeconds), refusePickle, out).run();
+    for (Inbox.Moved moved : summary.files()) {
+      // one line per moved file: the operator's records come from the log (a termination message keeps 4 KiB)
+      out.println(RECORD_LINE + new ObjectMapper().writeValueAsString(moved));
+    }
     if (!retain.isEmpty()) {
-      OutputRetention.Result kept = OutputRetention.apply(outputs, retain, Duration.ofDays(trashDays), retentionDryRun,
-          java.time.Clock.systemUTC(), out);
-      out.println((retentionDryRun ? "retention (dry run): would retire " : "retention: retired ") + kept.retired() + ", "
-          + (retentionDryRun ? "would delete " : "deleted ") + kept.deleted());
+      try {
+        OutputRetention.Result kept = OutputRetention.apply(outputs, retain, Duration.ofDays(trashDays), retentionDryRun,
+            java.time.Clock.systemUTC(), out);
+        out.println((retentionDryRun ? "retention (dry run): would retire " : "retention: retired ") + kept.retired() + ", "
+            + (retentionDryRun ? "would delete " : "deleted ") + kept.deleted());
+      } catch (java.io.IOException e) {
+        // the models moved all the same: their records must not be lost with this run
+        out.println("retention stopped: " + e.getMessage());
+      }
     }
     if (resultFile != null) {
       Files.writeString(resultFile, new ObjectMapper().writeValueAsString(Map.of("moved", summary.moved(), "rejected", summary.rejected(),

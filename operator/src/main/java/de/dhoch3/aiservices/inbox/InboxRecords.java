@@ -33,6 +33,9 @@ public final class InboxRecords {
   private final Set<String> seenPods = ConcurrentHashMap.newKeySet();
   /** The figures of the newest finished run, by area and folder; read by the gauges. */
   private final Map<String, java.util.concurrent.atomic.AtomicLong> figures = new ConcurrentHashMap<>();
+  private final Map<String, io.micrometer.core.instrument.Meter> gauges = new ConcurrentHashMap<>();
+  /** At most this many folders per area become metrics (a share with thousands of folders would swamp Prometheus). */
+  static final int MAX_FOLDERS = 500;
   private final io.micrometer.core.instrument.MeterRegistry registry;
   private volatile String measuredPod;
 
@@ -77,18 +80,34 @@ public final class InboxRecords {
     log.lines().filter(line -> line.startsWith(InboxCommand.STORAGE_LINE)).reduce((first, last) -> last).ifPresent(line -> {
       try {
         JsonNode areas = JSON.readTree(line.substring(InboxCommand.STORAGE_LINE.length()));
-        areas.fields().forEachRemaining(area -> area.getValue().fields().forEachRemaining(folder -> {
-          String key = area.getKey() + "/" + folder.getKey();
-          figures.computeIfAbsent(key, k -> {
-            java.util.concurrent.atomic.AtomicLong value = new java.util.concurrent.atomic.AtomicLong();
-            if (registry != null) {
-              io.micrometer.core.instrument.Gauge.builder("aiservice.storage", value, java.util.concurrent.atomic.AtomicLong::get)
-                  .baseUnit("bytes").description("Bytes in a storage area's folder, measured by the model inbox's last run")
-                  .tag("area", area.getKey()).tag("folder", folder.getKey()).register(registry);
+        Set<String> measured = new java.util.HashSet<>();
+        areas.fields().forEachRemaining(area -> {
+          var folders = area.getValue().fields();
+          for (int n = 0; folders.hasNext() && n < MAX_FOLDERS; n++) {
+            var folder = folders.next();
+            String key = area.getKey() + "/" + folder.getKey();
+            measured.add(key);
+            figures.computeIfAbsent(key, k -> {
+              java.util.concurrent.atomic.AtomicLong value = new java.util.concurrent.atomic.AtomicLong();
+              if (registry != null) {
+                gauges.put(k, io.micrometer.core.instrument.Gauge.builder("aiservice.storage", value, java.util.concurrent.atomic.AtomicLong::get)
+                    .baseUnit("bytes").description("Bytes in a storage area's folder, measured by the model inbox's last run")
+                    .tag("area", area.getKey()).tag("folder", folder.getKey()).register(registry));
+              }
+              return value;
+            }).set(folder.getValue().asLong());
+          }
+        });
+        // a folder that is gone (renamed, removed) is no longer a figure: it would be counted twice
+        for (String key : new ArrayList<>(figures.keySet())) {
+          if (!measured.contains(key)) {
+            figures.remove(key);
+            var gauge = gauges.remove(key);
+            if (gauge != null) {
+              registry.remove(gauge);
             }
-            return value;
-          }).set(folder.getValue().asLong());
-        }));
+          }
+        }
       } catch (IOException unreadable) {
         // a run that printed no figures: the previous ones stay
       }
@@ -97,6 +116,11 @@ public final class InboxRecords {
 
   /** Creates the records of the finished inbox pods not seen yet; returns how many were created. */
   public int record(KubernetesClient client, OperatorConfig config) {
+    return record(client, config, pod -> client.pods().inNamespace(config.inbox.namespace).withName(pod.getMetadata().getName()).getLog());
+  }
+
+  /** As above, with the pods' logs read by {@code logOf}. */
+  int record(KubernetesClient client, OperatorConfig config, java.util.function.Function<Pod, String> logOf) {
     int created = 0;
     List<Pod> pods = client.pods().inNamespace(config.inbox.namespace)
         .withLabel(ModelJobs.COMPONENT, InboxCronJob.COMPONENT).list().getItems();
@@ -104,7 +128,7 @@ public final class InboxRecords {
       if (pod.getStatus() == null || !"Succeeded".equals(pod.getStatus().getPhase()) || !seenPods.add(pod.getMetadata().getUid())) {
         continue;
       }
-      for (AIModel model : records(pod, config.inbox.namespace)) {
+      for (AIModel model : records(logOf.apply(pod), config.inbox.namespace)) {
         try {
           client.resource(model).create();
           created++;
@@ -119,28 +143,20 @@ public final class InboxRecords {
     return created;
   }
 
-  /** The records a finished inbox pod's termination message describes (pure). */
-  static List<AIModel> records(Pod pod, String namespace) {
+  /** The records a finished inbox run's log describes, one per "record {...}" line (pure). */
+  static List<AIModel> records(String log, String namespace) {
     List<AIModel> models = new ArrayList<>();
-    if (pod.getStatus().getContainerStatuses() == null) {
+    if (log == null) {
       return models;
     }
-    for (var container : pod.getStatus().getContainerStatuses()) {
-      var terminated = container.getState() == null ? null : container.getState().getTerminated();
-      if (terminated == null || terminated.getMessage() == null) {
-        continue;
-      }
-      JsonNode result;
+    for (String line : log.lines().filter(l -> l.startsWith(InboxCommand.RECORD_LINE)).toList()) {
       try {
-        result = JSON.readTree(terminated.getMessage());
-      } catch (IOException unreadable) {
-        continue;
-      }
-      for (JsonNode file : result.path("files")) {
-        AIModel model = record(file, namespace);
+        AIModel model = record(JSON.readTree(line.substring(InboxCommand.RECORD_LINE.length())), namespace);
         if (model != null) {
           models.add(model);
         }
+      } catch (IOException unreadable) {
+        // not a line the program wrote: skipped
       }
     }
     return models;
@@ -161,7 +177,11 @@ public final class InboxRecords {
     AIModel model = new AIModel();
     String stem = fileName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
     stem = stem.length() > 40 ? stem.substring(0, 40).replaceAll("-+$", "") : stem;
-    model.setMetadata(new ObjectMetaBuilder().withName("upload-" + (stem.isEmpty() ? "" : stem + "-") + sha256.substring(0, 10))
+    // the content and the place: the same file in two folders is two records
+    var where = de.dhoch3.aiservices.download.StoreFile.newDigest();
+    where.update((category + "/" + path).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String place = de.dhoch3.aiservices.download.StoreFile.hex(where).substring(0, 6);
+    model.setMetadata(new ObjectMetaBuilder().withName("upload-" + (stem.isEmpty() ? "" : stem + "-") + sha256.substring(0, 10) + "-" + place)
         .withNamespace(namespace).withLabels(Map.of(Labels.MANAGED_BY, Labels.OPERATOR, ModelJobs.COMPONENT, InboxCronJob.COMPONENT)).build());
     AIModelSpec spec = new AIModelSpec();
     spec.source = new AIModelSpec.Source();

@@ -84,7 +84,14 @@ public final class InboxSchedule implements AutoCloseable {
   static Map<String, Integer> retention(KubernetesClient client, OperatorConfig config) {
     Map<String, Integer> retention = new java.util.TreeMap<>();
     for (var ai : client.resources(de.dhoch3.aiservices.api.AIService.class).inNamespace(config.inbox.namespace).list().getItems()) {
-      if (ai.getSpec() != null && ai.getSpec().app != null && ai.getSpec().storage != null && ai.getSpec().storage.outputRetentionDays != null) {
+      // only an AIService that runs as it is (not stalled, e.g. held back by a folder another one holds) and writes its
+      // outputs to the configured user share: its output folder is then its own, cluster-wide
+      boolean current = ai.getStatus() != null && ai.getMetadata().getGeneration() != null
+          && ai.getMetadata().getGeneration().equals(ai.getStatus().observedGeneration)
+          && de.dhoch3.aiservices.reconcile.StatusCalculator.find(ai.getStatus(), de.dhoch3.aiservices.reconcile.StatusCalculator.STALLED)
+              .map(c -> "False".equals(c.getStatus())).orElse(false);
+      if (current && ai.getSpec() != null && ai.getSpec().app != null && ai.getSpec().storage != null
+          && ai.getSpec().storage.user == null && ai.getSpec().storage.outputRetentionDays != null) {
         retention.put(de.dhoch3.aiservices.workload.DataFolder.serviceDir(ai), ai.getSpec().storage.outputRetentionDays);
       }
     }

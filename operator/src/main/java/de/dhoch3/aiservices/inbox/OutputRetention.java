@@ -54,7 +54,13 @@ final class OutputRetention {
         }
       }
       for (Path file : files(folder)) {
-        if (Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(before)) {
+        // the later of modification and change time: a file taken back from .trash (which keeps its old
+        // modification time over SMB) counts from the moment it came back
+        Instant touched = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toInstant();
+        if (changed(file).isAfter(touched)) {
+          touched = changed(file);
+        }
+        if (touched.isBefore(before)) {
           Path relative = folder.relativize(file);
           if (dryRun) {
             log.println("would retire output " + service.getKey() + "/" + relative);

@@ -208,8 +208,11 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
   public DeleteControl cleanup(AIModel model, Context<AIModel> context) {
     String recorded = model.getStatus() == null ? null : model.getStatus().sha256;
     boolean upload = model.getSpec() != null && model.getSpec().source != null && model.getSpec().source.upload != null;
-    // an uploaded file is the studio's: removing its record never removes it
-    if (upload || model.getSpec() == null || model.getSpec().deletionPolicy != AIModelSpec.DeletionPolicy.DELETE || recorded == null) {
+    // only a file this AIModel downloaded itself: never an upload (the studio's), never one that was already
+    // there (someone else's, whatever the spec says now), whatever the spec was changed to before the deletion
+    boolean downloadedHere = "Downloaded".equals(readyReason(model.getStatus()));
+    if (upload || !downloadedHere || model.getSpec() == null || model.getSpec().deletionPolicy != AIModelSpec.DeletionPolicy.DELETE
+        || recorded == null) {
       return DeleteControl.defaultDelete(); // Retain: the file stays in the store
     }
     ModelJobs.Plan plan;

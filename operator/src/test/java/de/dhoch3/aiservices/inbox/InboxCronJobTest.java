@@ -105,8 +105,19 @@ class InboxCronJobTest {
       de.dhoch3.aiservices.api.AIService ai = de.dhoch3.aiservices.apps.AppTranslationTest.aiservice(de.dhoch3.aiservices.api.App.COMFYUI);
       ai.getSpec().storage = new de.dhoch3.aiservices.api.StorageSpec();
       ai.getSpec().storage.outputRetentionDays = 30;
-      client.resource(ai).create();
-      assertThat(InboxSchedule.ensure(client, config)).isEqualTo("replaced");
+      var created = client.resource(ai).create();
+      assertThat(InboxSchedule.ensure(client, config)).as("not yet running as it is (no status)").isEqualTo("unchanged");
+      // held back (e.g. by a folder another AIService holds): still no retention of "its" outputs
+      created.setStatus(new de.dhoch3.aiservices.api.AIServiceStatus());
+      created.getStatus().observedGeneration = created.getMetadata().getGeneration();
+      created.getStatus().conditions = new java.util.ArrayList<>(List.of(new io.fabric8.kubernetes.api.model.ConditionBuilder()
+          .withType("Stalled").withStatus("True").withReason("DataFolderInUse").build()));
+      created = client.resource(created).updateStatus();
+      assertThat(InboxSchedule.ensure(client, config)).isEqualTo("unchanged");
+      created.getStatus().conditions = new java.util.ArrayList<>(List.of(new io.fabric8.kubernetes.api.model.ConditionBuilder()
+          .withType("Stalled").withStatus("False").withReason("SpecValid").build()));
+      created = client.resource(created).updateStatus();
+      assertThat(InboxSchedule.ensure(client, config)).as("running as it is: its outputs are its own").isEqualTo("replaced");
       assertThat(client.batch().v1().cronjobs().inNamespace("studio").withName("aiservice-inbox").get().getSpec().getJobTemplate().getSpec()
           .getTemplate().getSpec().getContainers().get(0).getCommand()).contains("--retain", "ComfyUI=30");
       assertThat(client.batch().v1().cronjobs().inNamespace("studio").withName("aiservice-inbox").get().getSpec().getSchedule())

@@ -29,14 +29,18 @@ class InboxRecordsTest {
   }
 
   @Test
-  void eachMovedFileIsARecordNamedAfterItAndItsChecksum() {
-    List<AIModel> records = InboxRecords.records(finished("""
-        {"moved":2,"rejected":0,"waiting":0,"files":[
-          {"category":"checkpoints","path":"SDXL/Juggernaut XL v9.safetensors","size":6938040706,"sha256":"%s","duplicate":false},
-          {"category":"loras","path":"[weird] name.safetensors","size":1,"sha256":"%s","duplicate":false}]}
-        """.formatted(SHA, SHA)), "studio");
-    assertThat(records).singleElement().satisfies(model -> {
-      assertThat(model.getMetadata().getName()).isEqualTo("upload-juggernaut-xl-v9-safetensors-0123456789");
+  void eachMovedFileIsARecordNamedAfterItItsChecksumAndItsPlace() {
+    List<AIModel> records = InboxRecords.records("""
+        moved checkpoints/SDXL/Juggernaut XL v9.safetensors (6938040706 bytes, sha256 %1$s)
+        record {"category":"checkpoints","path":"SDXL/Juggernaut XL v9.safetensors","size":6938040706,"sha256":"%1$s","duplicate":false}
+        record {"category":"loras","path":"[weird] name.safetensors","size":1,"sha256":"%1$s","duplicate":false}
+        record {"category":"checkpoints","path":"Other/Juggernaut XL v9.safetensors","size":6938040706,"sha256":"%1$s","duplicate":false}
+        record {not json
+        moved 3, rejected 0, waiting 0
+        """.formatted(SHA), "studio");
+    assertThat(records).hasSize(2);
+    assertThat(records.get(0)).satisfies(model -> {
+      assertThat(model.getMetadata().getName()).startsWith("upload-juggernaut-xl-v9-safetensors-0123456789-").hasSize(53);
       assertThat(model.getMetadata().getNamespace()).isEqualTo("studio");
       assertThat(model.getSpec().source.upload.from).isEqualTo("checkpoints/SDXL/Juggernaut XL v9.safetensors");
       assertThat(model.getSpec().source.upload.bytes).isEqualTo(6938040706L);
@@ -45,21 +49,23 @@ class InboxRecordsTest {
       assertThat(model.getSpec().fileName).isEqualTo("Juggernaut XL v9.safetensors");
       assertThat(model.getSpec().sha256).isEqualTo(SHA);
     });
-    assertThat(InboxRecords.records(finished("not json"), "studio")).isEmpty();
+    // the same content in another folder: a record of its own
+    assertThat(records.get(1).getMetadata().getName()).isNotEqualTo(records.get(0).getMetadata().getName());
+    assertThat(records.get(1).getSpec().folder).isEqualTo("Other");
+    assertThat(InboxRecords.records(null, "studio")).isEmpty();
   }
 
-  /** The program's own result file, as the pod's termination message: the records read exactly what it wrote. */
+  /** The program's own log, as the pod's log: the records read exactly what it wrote. */
   @Test
   void theProgramsResultIsWhatTheRecordsRead(@TempDir Path root) throws Exception {
     Path uploads = Files.createDirectories(root.resolve("uploads/vae"));
     Path store = Files.createDirectories(root.resolve("store"));
     Files.write(uploads.resolve("ae.safetensors"), InboxTest.safetensors());
-    Path result = root.resolve("result.json");
-    int exit = new picocli.CommandLine(new InboxCommand()).setOut(new PrintWriter(new StringWriter()))
-        .execute("--uploads", root.resolve("uploads").toString(), "--store", store.toString(), "--settle-seconds", "0",
-            "--result-file", result.toString());
+    StringWriter log = new StringWriter();
+    int exit = new picocli.CommandLine(new InboxCommand()).setOut(new PrintWriter(log))
+        .execute("--uploads", root.resolve("uploads").toString(), "--store", store.toString(), "--settle-seconds", "0");
     assertThat(exit).isZero();
-    List<AIModel> records = InboxRecords.records(finished(Files.readString(result)), "studio");
+    List<AIModel> records = InboxRecords.records(log.toString(), "studio");
     assertThat(records).singleElement().satisfies(model -> {
       assertThat(model.getSpec().category).isEqualTo("vae");
       assertThat(model.getSpec().fileName).isEqualTo("ae.safetensors");
@@ -72,9 +78,9 @@ class InboxRecordsTest {
   @Test
   void aRecordIsReadyWithoutADownloadAndItsDeletionKeepsTheFile() {
     try (OperatorHarness harness = new OperatorHarness(OperatorConfig.defaults())) {
-      AIModel record = InboxRecords.records(finished("""
-          {"files":[{"category":"vae","path":"ae.safetensors","size":335304388,"sha256":"%s","duplicate":false}]}
-          """.formatted(SHA)), OperatorHarness.NS).get(0);
+      AIModel record = InboxRecords.records("""
+          record {"category":"vae","path":"ae.safetensors","size":335304388,"sha256":"%s","duplicate":false}
+          """.formatted(SHA), OperatorHarness.NS).get(0);
       harness.client.resource(record).create();
       var models = harness.client.resources(AIModel.class).inNamespace(OperatorHarness.NS);
       await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -89,6 +95,23 @@ class InboxRecordsTest {
       models.withName(record.getMetadata().getName()).delete();
       await().atMost(Duration.ofSeconds(30)).until(() -> models.withName(record.getMetadata().getName()).get() == null);
       assertThat(harness.client.batch().v1().jobs().inNamespace(OperatorHarness.NS).list().getItems()).as("no delete Job").isEmpty();
+
+      // a forged or edited record: turned into a download with deletionPolicy Delete, then deleted at once
+      AIModel forged = InboxRecords.records("""
+          record {"category":"vae","path":"other.safetensors","size":3,"sha256":"%s","duplicate":false}
+          """.formatted(SHA), OperatorHarness.NS).get(0);
+      harness.client.resource(forged).create();
+      await().atMost(Duration.ofSeconds(30)).until(() -> models.withName(forged.getMetadata().getName()).get().getStatus() != null);
+      models.withName(forged.getMetadata().getName()).edit(m -> {
+        m.getSpec().source.upload = null;
+        m.getSpec().source.url = "https://example.com/other.safetensors";
+        m.getSpec().deletionPolicy = de.dhoch3.aiservices.api.AIModelSpec.DeletionPolicy.DELETE;
+        return m;
+      });
+      models.withName(forged.getMetadata().getName()).delete();
+      await().atMost(Duration.ofSeconds(30)).until(() -> models.withName(forged.getMetadata().getName()).get() == null);
+      assertThat(harness.client.batch().v1().jobs().inNamespace(OperatorHarness.NS).withLabel("ai.dhoch3.de/component", "model-delete").list().getItems())
+          .as("a file this AIModel did not download is never deleted").isEmpty();
     }
   }
 
@@ -97,9 +120,10 @@ class InboxRecordsTest {
   void eachFinishedPodIsRecordedOnce() {
     try (var cluster = de.dhoch3.aiservices.embedded.EmbeddedCluster.start(); var client = cluster.newClient()) {
       cluster.ensureNamespace("studio");
-      Pod pod = finished("""
-          {"files":[{"category":"vae","path":"ae.safetensors","size":3,"sha256":"%s","duplicate":false}]}
-          """.formatted(SHA));
+      Pod pod = finished("{}");
+      String log = """
+          record {"category":"vae","path":"ae.safetensors","size":3,"sha256":"%s","duplicate":false}
+          """.formatted(SHA);
       client.resource(new PodBuilder(pod).withNewSpec().addNewContainer().withName("inbox").withImage("ghcr.io/dhoch3/aiservice-operator:0.1.0")
           .endContainer().endSpec().build()).create();
       client.pods().inNamespace("studio").withName(pod.getMetadata().getName()).editStatus(p -> {
@@ -110,11 +134,11 @@ class InboxRecordsTest {
       config.inbox.enabled = true;
       config.inbox.namespace = "studio";
       InboxRecords records = new InboxRecords();
-      assertThat(records.record(client, config)).isEqualTo(1);
-      assertThat(records.record(client, config)).as("the same pod again").isZero();
-      assertThat(new InboxRecords().record(client, config)).as("after a restart: the record exists already").isZero();
+      assertThat(records.record(client, config, p -> log)).isEqualTo(1);
+      assertThat(records.record(client, config, p -> log)).as("the same pod again").isZero();
+      assertThat(new InboxRecords().record(client, config, p -> log)).as("after a restart: the record exists already").isZero();
       assertThat(client.resources(AIModel.class).inNamespace("studio").list().getItems()).extracting(m -> m.getMetadata().getName())
-          .containsExactly("upload-ae-safetensors-0123456789");
+          .singleElement().asString().startsWith("upload-ae-safetensors-0123456789-");
     }
   }
 
@@ -148,7 +172,9 @@ class InboxRecordsTest {
     assertThat(registry.get("aiservice.storage").tag("area", "output").tag("folder", "comfyui").gauge().value()).isEqualTo(4096.0);
     assertThat(registry.get("aiservice.storage").tag("area", "store").tag("folder", "loras").gauge().value()).isEqualTo(1000.0);
     assertThat(registry.get("aiservice.storage.quota").tag("area", "output").gauge().value()).isEqualTo(4096.0);
-    records.read("storage {\"output\":{\"comfyui\":8192}}\nmoved 0, rejected 0, waiting 0");
-    assertThat(registry.get("aiservice.storage").tag("area", "output").tag("folder", "comfyui").gauge().value()).as("the newest run").isEqualTo(8192.0);
+    records.read("storage {\"output\":{\"comfyui-v2\":8192}}\nmoved 0, rejected 0, waiting 0");
+    assertThat(registry.get("aiservice.storage").tag("area", "output").tag("folder", "comfyui-v2").gauge().value()).as("the newest run").isEqualTo(8192.0);
+    assertThat(registry.find("aiservice.storage").tag("folder", "comfyui").gauge()).as("a folder renamed away is no figure any more").isNull();
+    assertThat(registry.find("aiservice.storage").tag("folder", "loras").gauge()).isNull();
   }
 }

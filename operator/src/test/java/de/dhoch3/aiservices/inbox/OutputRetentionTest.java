@@ -39,27 +39,33 @@ class OutputRetentionTest {
     return OutputRetention.apply(outputs, Map.of("comfyui", 30), Duration.ofDays(7), dryRun, clock, new PrintWriter(log, true));
   }
 
+  /**
+   * A file's age counts from the later of its modification and its change time, which a test cannot
+   * set: the runs happen on a clock 31 days ahead, so every file made now changed "31 days ago".
+   */
+  private static final Duration AHEAD = Duration.ofDays(31);
+
   @Test
   void oldOutputsOfOptedInServicesGoToTheTrashThenAway() throws Exception {
-    file("comfyui/2026-10/old.png", Duration.ofDays(40));
-    file("comfyui/new.png", Duration.ofDays(1));
-    file("comfyui/edge.png", Duration.ofDays(29));
+    file("comfyui/2026-10/old.png", Duration.ofDays(10)); // 41 days old on the run's clock
+    file("comfyui/new.png", Duration.ofDays(-30)); // 1 day
+    file("comfyui/edge.png", Duration.ofDays(-2)); // 29 days
     file("forge/old.png", Duration.ofDays(400)); // not opted in
-    assertThat(apply(Clock.systemUTC(), true)).isEqualTo(new OutputRetention.Result(1, 0));
+    Clock run = Clock.offset(Clock.systemUTC(), AHEAD);
+    assertThat(apply(run, true)).isEqualTo(new OutputRetention.Result(1, 0));
     assertThat(log.toString()).contains("would retire output comfyui/2026-10/old.png");
     assertThat(files()).as("a dry run changes nothing")
         .containsExactly("comfyui/2026-10/old.png", "comfyui/edge.png", "comfyui/new.png", "forge/old.png");
 
-    assertThat(apply(Clock.systemUTC(), false)).isEqualTo(new OutputRetention.Result(1, 0));
+    assertThat(apply(run, false)).isEqualTo(new OutputRetention.Result(1, 0));
     assertThat(files()).containsExactly(".trash/comfyui/2026-10/old.png", "comfyui/edge.png", "comfyui/new.png", "forge/old.png");
     assertThat(log.toString()).contains("retired output comfyui/2026-10/old.png to .trash/comfyui/");
-    Clock weekLater = Clock.offset(Clock.systemUTC(), Duration.ofDays(7).plusHours(1));
+    Clock weekLater = Clock.offset(Clock.systemUTC(), AHEAD.plus(Duration.ofDays(7)).plusHours(1));
     assertThat(apply(weekLater, true)).as("the dry run a week later").isEqualTo(new OutputRetention.Result(1, 1));
     assertThat(log.toString()).contains("would delete .trash/comfyui/2026-10/old.png");
 
     // a week later the trash is emptied (the move is when it went in), the rest stays
-    Clock later = Clock.offset(Clock.systemUTC(), Duration.ofDays(7).plusHours(1));
-    assertThat(apply(later, false)).isEqualTo(new OutputRetention.Result(1, 1));
+    assertThat(apply(weekLater, false)).isEqualTo(new OutputRetention.Result(1, 1));
     assertThat(files()).as("edge.png is now over 30 days old and went to the trash in the same run")
         .containsExactly(".trash/comfyui/edge.png", "comfyui/new.png", "forge/old.png");
     assertThat(log.toString()).contains("deleted .trash/comfyui/2026-10/old.png");
@@ -86,5 +92,13 @@ class OutputRetentionTest {
     assertThat(apply(later, false)).isEqualTo(new OutputRetention.Result(0, 0));
     assertThat(Files.readAllBytes(precious)).containsExactly(7);
     assertThat(Files.isSymbolicLink(outputs.resolve(".trash"))).isFalse();
+  }
+
+  /** An artist takes a file back from the trash (SMB keeps its old modification time): it counts from its return, not retired again. */
+  @Test
+  void aFileTakenBackFromTheTrashCountsFromItsReturn() throws Exception {
+    file("comfyui/back.png", Duration.ofDays(40)); // an old modification time, but changed (put back) just now
+    assertThat(apply(Clock.systemUTC(), false)).isEqualTo(new OutputRetention.Result(0, 0));
+    assertThat(files()).containsExactly("comfyui/back.png");
   }
 }
