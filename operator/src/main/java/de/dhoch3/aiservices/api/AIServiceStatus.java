@@ -29,6 +29,25 @@ public class AIServiceStatus {
   @JsonPropertyDescription("The translated model layout: what the app finds where, and how it was told.")
   public List<ModelPath> modelPaths;
 
+  @JsonPropertyDescription("Bytes in the app's data folder and its output folder, as the model inbox's last run measured them (only with the configured storage).")
+  public Storage storage;
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public static class Storage {
+    public Long dataBytes;
+    public Long outputBytes;
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Storage other && Objects.equals(dataBytes, other.dataBytes) && Objects.equals(outputBytes, other.outputBytes);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(dataBytes, outputBytes);
+    }
+  }
+
   @Override
   public boolean equals(Object o) {
     if (!(o instanceof AIServiceStatus other)) {
@@ -39,11 +58,12 @@ public class AIServiceStatus {
         && Objects.equals(url, other.url)
         && Objects.equals(replicas, other.replicas)
         && Objects.equals(readyReplicas, other.readyReplicas)
-        && Objects.equals(modelPaths, other.modelPaths);
+        && Objects.equals(modelPaths, other.modelPaths)
+        && Objects.equals(storage, other.storage);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, conditions, url, replicas, readyReplicas, modelPaths);
+    return Objects.hash(observedGeneration, conditions, url, replicas, readyReplicas, modelPaths, storage);
   }
 }

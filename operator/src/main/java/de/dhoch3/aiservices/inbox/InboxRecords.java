@@ -98,6 +98,8 @@ public final class InboxRecords {
             }).set(folder.getValue().asLong());
           }
         });
+        de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.publish(
+            measured.stream().collect(java.util.stream.Collectors.toMap(k -> k, k -> figures.get(k).get())));
         // a folder that is gone (renamed, removed) is no longer a figure: it would be counted twice
         for (String key : new ArrayList<>(figures.keySet())) {
           if (!measured.contains(key)) {

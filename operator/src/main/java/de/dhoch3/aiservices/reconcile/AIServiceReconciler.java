@@ -119,7 +119,12 @@ public class AIServiceReconciler implements Reconciler<AIService> {
         ai -> ServedHost.of(ai, config).map(served -> List.of(served.host())).orElse(List.of()));
     context.getPrimaryCache().addIndexer(WILDCARD_INDEX,
         ai -> ServedHost.of(ai, config).map(ServedHost::coveringWildcard).map(List::of).orElse(List.of()));
-    return List.of(pods);
+    // new storage figures (the model inbox's runs): every AIService's status shows its own
+    var storageChanges = new io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource<AIService>("storage-figures");
+    var primaries = context.getPrimaryCache();
+    de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.onChange(
+        () -> primaries.list().forEach(ai -> storageChanges.propagateEvent(ResourceID.fromResource(ai))));
+    return List.of(pods, storageChanges);
   }
 
   @Override

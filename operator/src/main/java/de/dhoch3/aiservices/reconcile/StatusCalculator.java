@@ -46,6 +46,7 @@ public final class StatusCalculator {
     AIServiceStatus status = base(ai, actual, workload.deployment().getSpec().getReplicas());
     status.url = workload.url();
     status.modelPaths = workload.modelPaths().isEmpty() ? null : PrepareReport.apply(workload.modelPaths(), pods);
+    status.storage = storage(ai, de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.figures());
     int desired = status.replicas;
     // the Deployment seen must be the one this generation asks for: right after an update the cache
     // may still hold the old one, fully rolled out, which says nothing about the change
@@ -141,5 +142,22 @@ public final class StatusCalculator {
           .ifPresent(old -> condition.setLastTransitionTime(old.getLastTransitionTime()));
     }
     return conditions;
+  }
+
+  /** The app's figures when it uses the configured data and user storage (what the inbox measures); null otherwise or unknown. */
+  static AIServiceStatus.Storage storage(AIService ai, java.util.Map<String, Long> figures) {
+    if (figures.isEmpty() || ai.getSpec().storage != null && (ai.getSpec().storage.data != null || ai.getSpec().storage.user != null)) {
+      return null;
+    }
+    String dir = de.dhoch3.aiservices.workload.DataFolder.serviceDir(ai);
+    Long data = figures.get("data/" + dir);
+    Long output = figures.get("output/" + dir);
+    if (data == null && output == null) {
+      return null;
+    }
+    AIServiceStatus.Storage storage = new AIServiceStatus.Storage();
+    storage.dataBytes = data;
+    storage.outputBytes = output;
+    return storage;
   }
 }
