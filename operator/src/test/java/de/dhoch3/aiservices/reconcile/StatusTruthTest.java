@@ -160,4 +160,29 @@ class StatusTruthTest {
     });
     assertThat(status.url).isEqualTo("http://custom.studio.svc:8080");
   }
+
+  /** The inbox's figures by the app's folder name: both, one, none; and nothing for an app with its own data or user storage. */
+  @Test
+  void storageFiguresAreTheAppsOwnFolders() {
+    AIService ai = AppTranslationTest.aiservice(App.COMFYUI);
+    ai.getSpec().storage = new de.dhoch3.aiservices.api.StorageSpec();
+    ai.getSpec().storage.serviceDir = "Comfy";
+    var both = StatusCalculator.storage(ai, java.util.Map.of("data/Comfy", 500L, "output/Comfy", 4096L, "data/Other", 1L));
+    assertThat(both.dataBytes).isEqualTo(500L);
+    assertThat(both.outputBytes).isEqualTo(4096L);
+    var outputOnly = StatusCalculator.storage(ai, java.util.Map.of("output/Comfy", 7L));
+    assertThat(outputOnly.dataBytes).isNull();
+    assertThat(outputOnly.outputBytes).isEqualTo(7L);
+    assertThat(StatusCalculator.storage(ai, java.util.Map.of("data/Comfy", 3L)).dataBytes).isEqualTo(3L);
+    assertThat(StatusCalculator.storage(ai, java.util.Map.of("data/Other", 1L))).isNull();
+    assertThat(StatusCalculator.storage(ai, java.util.Map.of())).isNull();
+    ai.getSpec().storage.user = de.dhoch3.aiservices.api.VolumeRef.claim("mine");
+    assertThat(StatusCalculator.storage(ai, java.util.Map.of("data/Comfy", 500L))).as("its own user storage").isNull();
+    ai.getSpec().storage.user = null;
+    ai.getSpec().storage.data = de.dhoch3.aiservices.api.VolumeRef.claim("mine");
+    assertThat(StatusCalculator.storage(ai, java.util.Map.of("data/Comfy", 500L))).as("its own data storage").isNull();
+    AIService defaults = AppTranslationTest.aiservice(App.COMFYUI);
+    defaults.getSpec().storage = null;
+    assertThat(StatusCalculator.storage(defaults, java.util.Map.of("data/ComfyUI", 9L)).dataBytes).as("the catalog's folder name").isEqualTo(9L);
+  }
 }
