@@ -1,6 +1,7 @@
 package de.dhoch3.aiservices.inbox;
 
 import de.dhoch3.aiservices.download.StoreFile;
+import de.dhoch3.aiservices.models.ModelJobs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -265,9 +266,7 @@ public final class Inbox {
 
   /** The temporary name of an upload's copy: one per upload path, so a run that died leaves nothing the next one does not reuse. */
   private static String tmpName(Path relative) {
-    MessageDigest digest = StoreFile.newDigest();
-    digest.update(relative.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return StoreFile.hex(digest) + ".part";
+    return ModelJobs.sha256(relative.toString()) + ".part";
   }
 
   /**

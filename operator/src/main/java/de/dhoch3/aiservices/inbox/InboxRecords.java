@@ -180,9 +180,7 @@ public final class InboxRecords {
     String stem = fileName.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-+|-+$", "");
     stem = stem.length() > 40 ? stem.substring(0, 40).replaceAll("-+$", "") : stem;
     // the content and the place: the same file in two folders is two records
-    var where = de.dhoch3.aiservices.download.StoreFile.newDigest();
-    where.update((category + "/" + path).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    String place = de.dhoch3.aiservices.download.StoreFile.hex(where).substring(0, 6);
+    String place = ModelJobs.sha256(category + "/" + path).substring(0, 6);
     model.setMetadata(new ObjectMetaBuilder().withName("upload-" + (stem.isEmpty() ? "" : stem + "-") + sha256.substring(0, 10) + "-" + place)
         .withNamespace(namespace).withLabels(Map.of(Labels.MANAGED_BY, Labels.OPERATOR, ModelJobs.COMPONENT, InboxCronJob.COMPONENT)).build());
     AIModelSpec spec = new AIModelSpec();

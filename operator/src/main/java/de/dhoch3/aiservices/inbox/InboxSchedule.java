@@ -5,11 +5,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -99,13 +95,9 @@ public final class InboxSchedule implements AutoCloseable {
   }
 
   static String hash(CronJob desired) {
-    try {
-      byte[] json = Serialization.asJson(desired).getBytes(StandardCharsets.UTF_8);
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json)).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return de.dhoch3.aiservices.models.ModelJobs.sha256(Serialization.asJson(desired)).substring(0, 16);
   }
+
 
   @Override
   public void close() {

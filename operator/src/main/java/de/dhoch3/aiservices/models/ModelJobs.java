@@ -383,7 +383,8 @@ public final class ModelJobs {
     return prefix + "-" + kind + "-" + hash;
   }
 
-  private static String sha256(String text) {
+  /** Lower-case hex SHA-256 of a text (UTF-8): names derived from what they stand for. */
+  public static String sha256(String text) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(String.valueOf(text).getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException e) {
