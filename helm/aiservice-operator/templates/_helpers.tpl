@@ -86,10 +86,10 @@ argocd.argoproj.io/sync-options: Prune=false,Delete=false
 - apiGroups: [batch]
   resources: [jobs]
   verbs: [create, delete, get, list, watch]
-# the model inbox's CronJob (inbox.enabled)
+# the model inbox's CronJob (inbox.enabled; deleted when the inbox is turned off)
 - apiGroups: [batch]
   resources: [cronjobs]
-  verbs: [get, create, update]
+  verbs: [get, create, update, delete]
 # owner references with blockOwnerDeletion need it where owner-reference permissions are enforced (OpenShift, hardened clusters)
 - apiGroups: [ai.dhoch3.de]
   resources: [aiservices/finalizers]

@@ -89,6 +89,11 @@ public class AIModelSpec {
 
     @JsonPropertyDescription("Its size in bytes.")
     public Long bytes;
+
+    @Size(max = 255)
+    @JsonPropertyDescription("Set when an app downloaded it into its own model folder (spec.storage.shareDownloads): that app's service folder;"
+        + " from is then the path in the store's category.")
+    public String app;
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)

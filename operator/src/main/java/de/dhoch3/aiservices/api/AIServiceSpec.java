@@ -24,6 +24,12 @@ import java.util.Map;
     value = "!has(self.auth) || !has(self.auth.generate) || !self.auth.generate || self.app == 'ai-toolkit'",
     message = "spec.auth.generate: only ai-toolkit's token can be generated (InvokeAI's administrator is made in InvokeAI itself);"
         + " create the Secret with the keys email and password and remove generate")
+@ValidationRule(
+    value = "!has(self.storage) || !has(self.storage.shareDownloads) || !self.storage.shareDownloads || self.app in ['comfyui', 'fooocus']",
+    message = "spec.storage.shareDownloads: only comfyui and fooocus download into model folders of their own; remove it for this app")
+@ValidationRule(
+    value = "!has(self.storage) || !has(self.storage.shareDownloads) || !self.storage.shareDownloads || !has(self.storage.data)",
+    message = "spec.storage.shareDownloads: the model inbox reaches the apps' folders on the configured data root only; remove spec.storage.data or shareDownloads")
 public class AIServiceSpec {
 
   @Required

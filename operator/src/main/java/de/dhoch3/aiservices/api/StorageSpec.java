@@ -28,4 +28,9 @@ public class StorageSpec {
   @JsonPropertyDescription("Opt in: outputs older than this many days are moved to output/.trash/<serviceDir>/ by the model inbox's runs and deleted"
       + " from there after the admin's grace period (inbox.trashDays). Unset: outputs are kept.")
   public Integer outputRetentionDays;
+
+  @JsonPropertyDescription("Opt in (comfyui, fooocus): models the app downloads into its own model folders (ComfyUI Manager, Fooocus' start-up"
+      + " downloads) are checked and moved into the store by the model inbox's runs, and the app's copy becomes a link to it, so every app"
+      + " sees them. Needs the configured data root (no spec.storage.data).")
+  public Boolean shareDownloads;
 }

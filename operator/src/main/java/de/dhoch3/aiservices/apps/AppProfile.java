@@ -31,6 +31,15 @@ public abstract class AppProfile {
     return paths.data() == null ? null : new String[] {".cache", paths.data() + "/.cache"};
   }
 
+  /**
+   * The app's own model folders, where its downloaders (ComfyUI Manager, Fooocus' start-up downloads)
+   * write: folder relative to its data folder -> the store category it holds. Empty when the app has
+   * none on its data volume; spec.storage.shareDownloads shares what lands there.
+   */
+  public java.util.Map<String, String> ownModelFolders() {
+    return java.util.Map.of();
+  }
+
   /** Translates the offered categories into args, env, config files and extra mounts. */
   public abstract AppLayout translate(LayoutRequest request);
 }

@@ -62,6 +62,14 @@ public final class ComfyUiProfile extends AppProfile {
     super(DEFAULTS);
   }
 
+  /** ComfyUI/models/<category> below /root: the first path of each key, where ComfyUI Manager downloads. */
+  @Override
+  public Map<String, String> ownModelFolders() {
+    Map<String, String> folders = new java.util.TreeMap<>();
+    defaults().categories().forEach(category -> folders.put("ComfyUI/models/" + category, category));
+    return folders;
+  }
+
   @Override
   public List<String> writableUserFolders() {
     return List.of("output", "uploads");

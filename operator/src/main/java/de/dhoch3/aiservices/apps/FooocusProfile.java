@@ -65,6 +65,18 @@ public final class FooocusProfile extends AppProfile {
     return keys;
   }
 
+  /**
+   * models/<folder> below the data folder: the first path of the list keys and the folders Fooocus
+   * downloads into at start (modules/config.py path_* defaults), where they are store categories.
+   */
+  @Override
+  public Map<String, String> ownModelFolders() {
+    Map<String, String> folders = new java.util.TreeMap<>();
+    LIST_KEYS.keySet().forEach(category -> folders.put("models/" + category, category));
+    WRITABLE_KEYS.values().stream().filter(StoreCategories.ALL::contains).forEach(category -> folders.put("models/" + category, category));
+    return folders;
+  }
+
   public FooocusProfile() {
     super(DEFAULTS);
   }

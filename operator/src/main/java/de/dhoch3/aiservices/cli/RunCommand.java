@@ -119,6 +119,8 @@ final class RunCommand implements Callable<Integer> {
   private void startInbox(KubernetesClient client, OperatorConfig operatorConfig) {
     if (operatorConfig.inbox.enabled) {
       de.dhoch3.aiservices.inbox.InboxSchedule.start(client, operatorConfig, metricsRegistry, System.err);
+    } else {
+      de.dhoch3.aiservices.inbox.InboxSchedule.removeLeftover(client, operatorConfig, System.err);
     }
   }
 

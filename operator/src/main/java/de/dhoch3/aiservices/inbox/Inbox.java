@@ -48,7 +48,9 @@ public final class Inbox {
     void copy(InputStream from, OutputStream to, MessageDigest digest) throws IOException;
   }
 
-  public record Moved(String category, String path, long size, String sha256, boolean duplicate) {}
+  /** A file now in the store; {@code app} names the service folder whose app downloaded it (null: an upload). */
+  public record Moved(String category, String path, long size, String sha256, boolean duplicate,
+      @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL) String app) {}
 
   public record Summary(int moved, int rejected, int waiting, List<Moved> files, boolean busy) {
     public String line() {
@@ -57,17 +59,26 @@ public final class Inbox {
   }
 
   private final Path uploads;
-  private final Path store;
+  final Path store;
   private final Set<String> categories;
-  private final Duration settle;
+  final Duration settle;
   private final boolean refusePickle;
-  private final Clock clock;
-  private final PrintWriter log;
+  final Clock clock;
+  final PrintWriter log;
   private final Copier copier;
-  private int moved;
-  private int rejected;
-  private int waiting;
-  private final List<Moved> files = new ArrayList<>();
+  int moved;
+  int rejected;
+  int waiting;
+  final List<Moved> files = new ArrayList<>();
+  Path appData;
+  private List<AppFolder> appFolders = List.of();
+
+  /**
+   * An app's own model folder whose downloads are shared: {@code folder} below the service's data
+   * folder {@code service} holds files of the store's {@code category}; the app sees the store at
+   * {@code storeInApp}, where the link that replaces its copy points.
+   */
+  public record AppFolder(String service, String folder, String category, String storeInApp) {}
 
   Inbox(Path uploads, Path store, Set<String> categories, Duration settle, boolean refusePickle, Clock clock, PrintWriter log, Copier copier) {
     this.uploads = uploads;
@@ -82,6 +93,13 @@ public final class Inbox {
 
   public Inbox(Path uploads, Path store, Set<String> categories, Duration settle, boolean refusePickle, PrintWriter log) {
     this(uploads, store, categories, settle, refusePickle, Clock.systemUTC(), log, Inbox::copyHashing);
+  }
+
+  /** Also shares what the apps downloaded into these folders of theirs, below {@code appData} (the data root). */
+  public Inbox sharingAppDownloads(Path appData, List<AppFolder> appFolders) {
+    this.appData = appData;
+    this.appFolders = List.copyOf(appFolders);
+    return this;
   }
 
   /** One pass over the inbox; a second run at the same time does nothing and says so. */
@@ -143,6 +161,9 @@ public final class Inbox {
         reject(upload, "The file could not be checked (" + e.getClass().getSimpleName() + "): it is not taken.");
       }
     }
+    for (AppFolder folder : appFolders) {
+      new AppDownloads(this, folder).share();
+    }
   }
 
   private void take(Path upload) throws IOException {
@@ -176,20 +197,52 @@ public final class Inbox {
       waiting++;
       return; // still being written (or just finished): the next run takes it
     }
+    Into into = intoStore(upload, relative, name, before);
+    switch (into.kind()) {
+      case MOVED, DUPLICATE -> {
+        Files.deleteIfExists(upload);
+        moved++;
+        files.add(new Moved(category, relative.subpath(1, relative.getNameCount()).toString(), into.size(), into.sha256(),
+            into.kind() == Kind.DUPLICATE, null));
+        log.println((into.kind() == Kind.DUPLICATE ? "duplicate of the store's " + relative + ": upload removed"
+            : "moved " + relative + " (" + into.size() + " bytes, sha256 " + into.sha256() + ")"));
+      }
+      case REFUSED -> reject(upload, into.reason());
+      case WAITING -> {
+        waiting++;
+        log.println(into.reason() + ": " + relative);
+      }
+    }
+  }
+
+  enum Kind { MOVED, DUPLICATE, REFUSED, WAITING }
+
+  /** What became of a file offered to the store. */
+  record Into(Kind kind, long size, String sha256, String reason) {}
+
+  /**
+   * Offers a settled file to the store at {@code relative} (category/...): a checked copy is
+   * published there under its final name, never over another file; the same content already there
+   * is a duplicate, other content a refusal. The source itself is left alone: the caller removes or
+   * replaces it.
+   */
+  Into intoStore(Path source, Path relative, String name, Snapshot before) throws IOException {
     Path target = store.resolve(relative.toString());
     if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      String refusal = ModelFileCheck.refusal(upload, name, refusePickle);
+      String refusal = ModelFileCheck.refusal(source, name, refusePickle);
       if (refusal != null) {
-        reject(upload, refusal);
-      } else {
-        alreadyThere(upload, target, category, relative);
+        return new Into(Kind.REFUSED, 0, null, refusal);
       }
-      return;
+      String mine = StoreFile.sha256(source);
+      if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && mine.equals(StoreFile.sha256(target))) {
+        return new Into(Kind.DUPLICATE, before.size(), mine, null);
+      }
+      return new Into(Kind.REFUSED, 0, null, "The store already has a different " + relative + ": rename your file to add it beside that one.");
     }
     // the copy is what gets checked and published: what was checked is what the apps will load
     Path tmp = Files.createDirectories(store.resolve(TMP)).resolve(tmpName(relative));
     String sha256;
-    try (InputStream in = Files.newInputStream(upload, LinkOption.NOFOLLOW_LINKS);
+    try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS);
         FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
             LinkOption.NOFOLLOW_LINKS)) {
       MessageDigest digest = StoreFile.newDigest();
@@ -200,43 +253,21 @@ public final class Inbox {
       Files.deleteIfExists(tmp);
       throw e;
     }
-    if (!before.equals(Snapshot.ofOrNull(upload))) {
+    if (!before.equals(Snapshot.ofOrNull(source))) {
       Files.deleteIfExists(tmp);
-      waiting++;
-      log.println("changed while being moved, kept for the next run: " + relative);
-      return;
+      return new Into(Kind.WAITING, 0, null, "changed while being moved, kept for the next run");
     }
     String refusal = ModelFileCheck.refusal(tmp, name, refusePickle);
     if (refusal != null) {
       Files.deleteIfExists(tmp);
-      reject(upload, refusal);
-      return;
+      return new Into(Kind.REFUSED, 0, null, refusal);
     }
     Files.createDirectories(target.getParent());
     if (!StoreFile.publish(tmp, target)) {
       Files.deleteIfExists(tmp);
-      waiting++;
-      log.println("a file of that name appeared in the store meanwhile, looked at again next run: " + relative);
-      return;
+      return new Into(Kind.WAITING, 0, null, "a file of that name appeared in the store meanwhile, looked at again next run");
     }
-    Files.deleteIfExists(upload);
-    moved++;
-    files.add(new Moved(category, relative.subpath(1, relative.getNameCount()).toString(), before.size(), sha256, false));
-    log.println("moved " + relative + " (" + before.size() + " bytes, sha256 " + sha256 + ")");
-  }
-
-  /** The store has that name: the same content makes the upload a duplicate, other content is refused. */
-  private void alreadyThere(Path upload, Path target, String category, Path relative) throws IOException {
-    String mine = StoreFile.sha256(upload);
-    if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && mine.equals(StoreFile.sha256(target))) {
-      long size = Files.size(upload);
-      Files.deleteIfExists(upload);
-      moved++;
-      files.add(new Moved(category, relative.subpath(1, relative.getNameCount()).toString(), size, mine, true));
-      log.println("duplicate of the store's " + relative + ": upload removed");
-      return;
-    }
-    reject(upload, "The store already has a different " + relative + ": rename your file to add it beside that one.");
+    return new Into(Kind.MOVED, before.size(), sha256, null);
   }
 
   private void reject(Path upload, String reason) throws IOException {

@@ -54,6 +54,16 @@ public final class InboxCommand implements Callable<Integer> {
   @Option(names = "--retention-dry-run", description = "Only list what the retention would move and delete.")
   boolean retentionDryRun;
 
+  @Option(names = "--app-data", description = "The apps' data root, for --share-folder (one folder per service).")
+  Path appData;
+
+  @Option(names = "--share-folder", description = "SERVICE/FOLDER=CATEGORY: what that app downloads into its own FOLDER (below its data folder)"
+      + " is shared into the store's CATEGORY and replaced by a link (repeatable; needs --app-store for the service).")
+  Map<String, String> shareFolders = new java.util.TreeMap<>();
+
+  @Option(names = "--app-store", description = "SERVICE=PATH: where that app's container sees the store (the links' target).")
+  Map<String, String> appStores = new java.util.TreeMap<>();
+
   @Spec
   CommandSpec spec;
 
@@ -71,6 +81,11 @@ public final class InboxCommand implements Callable<Integer> {
       children.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !Inbox.ignored(n)).forEach(categories::add);
     }
     return categories;
+  }
+
+  /** A relative path of plain names: no absolute path, no '.' or '..', no empty segment. */
+  static boolean safeRelative(String path) {
+    return !path.startsWith("/") && java.util.Arrays.stream(path.split("/", -1)).noneMatch(s -> s.isEmpty() || s.equals(".") || s.equals(".."));
   }
 
   @Override
@@ -93,7 +108,20 @@ public final class InboxCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("error: --retain takes SERVICE=DAYS with a folder name and at least one day; --trash-days 0 or more");
       return 2;
     }
-    Inbox.Summary summary = new Inbox(uploads, store, categories(store), Duration.ofSeconds(settleSeconds), refusePickle, out).run();
+    java.util.List<Inbox.AppFolder> appFolders = new java.util.ArrayList<>();
+    for (var share : shareFolders.entrySet()) {
+      String[] serviceAndFolder = share.getKey().split("/", 2);
+      String storeInApp = appStores.get(serviceAndFolder[0]);
+      if (appData == null || !Files.isDirectory(appData) || serviceAndFolder.length < 2 || storeInApp == null || !storeInApp.startsWith("/")
+          || !safeRelative(share.getKey()) || !share.getValue().matches("[a-z0-9_]+")) {
+        spec.commandLine().getErr().println("error: --share-folder takes SERVICE/FOLDER=CATEGORY below an existing --app-data,"
+            + " with --app-store SERVICE=/absolute/path");
+        return 2;
+      }
+      appFolders.add(new Inbox.AppFolder(serviceAndFolder[0], serviceAndFolder[1], share.getValue(), storeInApp));
+    }
+    Inbox.Summary summary = new Inbox(uploads, store, categories(store), Duration.ofSeconds(settleSeconds), refusePickle, out)
+        .sharingAppDownloads(appData, appFolders).run();
     for (Inbox.Moved moved : summary.files()) {
       // one line per moved file: the operator's records come from the log (a termination message keeps 4 KiB)
       out.println(RECORD_LINE + new ObjectMapper().writeValueAsString(moved));

@@ -36,8 +36,18 @@ public final class InboxCronJob {
     return desired(config, java.util.Map.of());
   }
 
-  /** With the output retention of the AIServices that opted in: service folder to days. */
   public static CronJob desired(OperatorConfig config, java.util.Map<String, Integer> retention) {
+    return desired(config, retention, java.util.Map.of());
+  }
+
+  /** An AIService's shared downloads: where its app sees the store, and its own folders (below its data folder) with their category. */
+  public record Share(String storeInApp, Map<String, String> folders) {}
+
+  /**
+   * With the output retention of the AIServices that opted in (service folder to days) and the
+   * in-app downloads they share (service folder to its {@link Share}).
+   */
+  public static CronJob desired(OperatorConfig config, java.util.Map<String, Integer> retention, Map<String, Share> shares) {
     OperatorConfig.Inbox inbox = config.inbox;
     StorageResolver.Roots roots = StorageResolver.resolve(null, config);
     StorageRoot models = roots.models();
@@ -57,14 +67,21 @@ public final class InboxCronJob {
         command.add("--retention-dry-run");
       }
     }
+    if (!shares.isEmpty()) {
+      command.addAll(List.of("--app-data", MEASURE_DATA));
+      new java.util.TreeMap<>(shares).forEach((service, share) -> {
+        command.addAll(List.of("--app-store", service + "=" + share.storeInApp()));
+        new java.util.TreeMap<>(share.folders()).forEach((folder, category) -> command.addAll(List.of("--share-folder", service + "/" + folder + "=" + category)));
+      });
+    }
     if (inbox.refusePickle) {
       command.add("--refuse-pickle");
     }
     var container = new ContainerBuilder().withName("inbox").withImage(config.images.download).withCommand(command)
         .addToVolumeMounts(store.mount("", STORE, false))
         .addToVolumeMounts(user.mount(inbox.folder, UPLOADS, false))
-        // read-only, for the storage figures: the apps' data and the outputs
-        .addToVolumeMounts(roots.data().mount("", MEASURE_DATA, true))
+        // the apps' data, for the storage figures: writable only while an AIService shares its in-app downloads
+        .addToVolumeMounts(roots.data().mount("", MEASURE_DATA, shares.isEmpty()))
         // writable only where an AIService opted into the retention of its outputs
         .addToVolumeMounts(user.mount("output", MEASURE_OUTPUT, retention.isEmpty()))
         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()

@@ -59,10 +59,28 @@ public final class InboxRecords {
     return copy;
   }
 
+  /** The records and the figures of the finished runs: one LIST of the inbox's pods for both. */
+  public void pass(KubernetesClient client, OperatorConfig config) {
+    List<Pod> pods = inboxPods(client, config);
+    try {
+      record(client, config, pods, pod -> client.pods().inNamespace(config.inbox.namespace).withName(pod.getMetadata().getName()).getLog());
+    } finally {
+      // the figures even when a record could not be written (tried again next time)
+      measure(client, config, pods);
+    }
+  }
+
+  private static List<Pod> inboxPods(KubernetesClient client, OperatorConfig config) {
+    return client.pods().inNamespace(config.inbox.namespace).withLabel(ModelJobs.COMPONENT, InboxCronJob.COMPONENT).list().getItems();
+  }
+
   /** Reads the storage line of the newest finished inbox pod's log, once per pod, into the gauges. */
   public void measure(KubernetesClient client, OperatorConfig config) {
-    Pod newest = client.pods().inNamespace(config.inbox.namespace).withLabel(ModelJobs.COMPONENT, InboxCronJob.COMPONENT).list().getItems()
-        .stream().filter(p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()))
+    measure(client, config, inboxPods(client, config));
+  }
+
+  void measure(KubernetesClient client, OperatorConfig config, List<Pod> pods) {
+    Pod newest = pods.stream().filter(p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()))
         .max(java.util.Comparator.comparing(p -> String.valueOf(p.getMetadata().getCreationTimestamp()))).orElse(null);
     if (newest == null || newest.getMetadata().getUid().equals(measuredPod)) {
       return;
@@ -123,9 +141,11 @@ public final class InboxRecords {
 
   /** As above, with the pods' logs read by {@code logOf}. */
   int record(KubernetesClient client, OperatorConfig config, java.util.function.Function<Pod, String> logOf) {
+    return record(client, config, inboxPods(client, config), logOf);
+  }
+
+  int record(KubernetesClient client, OperatorConfig config, List<Pod> pods, java.util.function.Function<Pod, String> logOf) {
     int created = 0;
-    List<Pod> pods = client.pods().inNamespace(config.inbox.namespace)
-        .withLabel(ModelJobs.COMPONENT, InboxCronJob.COMPONENT).list().getItems();
     for (Pod pod : pods) {
       if (pod.getStatus() == null || !"Succeeded".equals(pod.getStatus().getPhase()) || !seenPods.add(pod.getMetadata().getUid())) {
         continue;
@@ -188,6 +208,10 @@ public final class InboxRecords {
     spec.source.upload = new AIModelSpec.Upload();
     spec.source.upload.from = category + "/" + path;
     spec.source.upload.bytes = file.path("size").asLong();
+    String app = file.path("app").asText(null);
+    if (app != null && app.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,254}")) {
+      spec.source.upload.app = app;
+    }
     spec.category = category;
     spec.folder = folder;
     spec.fileName = fileName;

@@ -45,8 +45,7 @@ public final class InboxSchedule implements AutoCloseable {
     InboxRecords records = new InboxRecords(registry, config);
     schedule.timer.scheduleWithFixedDelay(() -> {
       try {
-        records.record(client, config);
-        records.measure(client, config);
+        records.pass(client, config);
       } catch (KubernetesClientException e) {
         log.println("aiservice-operator: the inbox's records could not be written (tried again in a minute): " + e.getMessage());
       }
@@ -54,9 +53,40 @@ public final class InboxSchedule implements AutoCloseable {
     return schedule;
   }
 
+  /**
+   * The inbox turned off (inbox.enabled false, its namespace still named): the CronJob the operator
+   * wrote there is deleted, so no run moves files any more; its Jobs and pods go with it (their owner).
+   * Only a CronJob with the operator's labels: one an admin made under that name is left alone.
+   * Nothing on the share is touched. Returns whether one was deleted.
+   */
+  public static boolean removeLeftover(KubernetesClient client, OperatorConfig config, java.io.PrintStream log) {
+    if (config.inbox.enabled || config.inbox.namespace == null || config.inbox.namespace.isBlank()) {
+      return false;
+    }
+    try {
+      var resource = client.batch().v1().cronjobs().inNamespace(config.inbox.namespace).withName(InboxCronJob.NAME);
+      CronJob leftover = resource.get();
+      Map<String, String> labels = leftover == null ? null : leftover.getMetadata().getLabels();
+      if (labels == null || !de.dhoch3.aiservices.workload.Labels.OPERATOR.equals(labels.get(de.dhoch3.aiservices.workload.Labels.MANAGED_BY))
+          || !InboxCronJob.COMPONENT.equals(labels.get(de.dhoch3.aiservices.models.ModelJobs.COMPONENT))) {
+        return false;
+      }
+      resource.withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+      log.println("aiservice-operator: the model inbox is turned off: its CronJob " + config.inbox.namespace + "/" + InboxCronJob.NAME + " was deleted");
+      return true;
+    } catch (KubernetesClientException e) {
+      log.println("aiservice-operator: the turned-off model inbox's CronJob could not be deleted (delete cronjob/" + InboxCronJob.NAME
+          + " in " + config.inbox.namespace + " by hand): " + e.getMessage());
+      return false;
+    }
+  }
+
   /** One check: returns what it did (created, replaced, unchanged). */
   public static String ensure(KubernetesClient client, OperatorConfig config) {
-    CronJob desired = InboxCronJob.desired(config, retention(client, config));
+    Map<String, Integer> retention = new java.util.TreeMap<>();
+    Map<String, InboxCronJob.Share> shares = new java.util.TreeMap<>();
+    optedIn(client, config, retention, shares);
+    CronJob desired = InboxCronJob.desired(config, retention, shares);
     String hash = hash(desired);
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(DESIRED_HASH, hash);
@@ -76,9 +106,11 @@ public final class InboxSchedule implements AutoCloseable {
     return "replaced";
   }
 
-  /** The AIServices of the inbox's namespace that opted into output retention: their output folder and days. */
-  static Map<String, Integer> retention(KubernetesClient client, OperatorConfig config) {
-    Map<String, Integer> retention = new java.util.TreeMap<>();
+  /**
+   * The AIServices of the inbox's namespace that opted into output retention (their output folder
+   * and days) or into sharing their in-app downloads (their data folder and its share).
+   */
+  static void optedIn(KubernetesClient client, OperatorConfig config, Map<String, Integer> retention, Map<String, InboxCronJob.Share> shares) {
     for (var ai : client.resources(de.dhoch3.aiservices.api.AIService.class).inNamespace(config.inbox.namespace).list().getItems()) {
       // only an AIService that runs as it is (not stalled, e.g. held back by a folder another one holds) and writes its
       // outputs to the configured user share: its output folder is then its own, cluster-wide
@@ -90,8 +122,16 @@ public final class InboxSchedule implements AutoCloseable {
           && ai.getSpec().storage.user == null && ai.getSpec().storage.outputRetentionDays != null) {
         retention.put(de.dhoch3.aiservices.workload.DataFolder.serviceDir(ai), ai.getSpec().storage.outputRetentionDays);
       }
+      // the same for the data folder: only on the configured data root is it this AIService's own
+      if (current && ai.getSpec() != null && ai.getSpec().app != null && ai.getSpec().storage != null
+          && ai.getSpec().storage.data == null && Boolean.TRUE.equals(ai.getSpec().storage.shareDownloads)) {
+        var profile = de.dhoch3.aiservices.apps.Catalog.profile(ai.getSpec().app);
+        if (!profile.ownModelFolders().isEmpty()) {
+          shares.put(de.dhoch3.aiservices.workload.DataFolder.serviceDir(ai), new InboxCronJob.Share(
+              profile.defaults().paths().withOverrides(ai.getSpec().container).models(), profile.ownModelFolders()));
+        }
+      }
     }
-    return retention;
   }
 
   static String hash(CronJob desired) {

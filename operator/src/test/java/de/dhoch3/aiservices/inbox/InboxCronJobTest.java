@@ -128,4 +128,78 @@ class InboxCronJobTest {
       assertThat(List.of(client.batch().v1().cronjobs().inNamespace("studio").list().getItems().size())).containsExactly(1);
     }
   }
+
+  @Test
+  void servicesThatShareTheirDownloadsGetTheirFoldersNamedAndOnlyThenIsTheDataWritable() {
+    var share = new InboxCronJob.Share("/models", Map.of("ComfyUI/models/loras", "loras", "ComfyUI/models/checkpoints", "checkpoints"));
+    var container = InboxCronJob.desired(enabled(), Map.of(), Map.of("ComfyUI", share)).getSpec().getJobTemplate().getSpec().getTemplate()
+        .getSpec().getContainers().get(0);
+    assertThat(container.getCommand()).endsWith("--app-data", "/measure/data", "--app-store", "ComfyUI=/models",
+        "--share-folder", "ComfyUI/ComfyUI/models/checkpoints=checkpoints", "--share-folder", "ComfyUI/ComfyUI/models/loras=loras");
+    assertThat(container.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals("/measure/data")).singleElement()
+        .satisfies(m -> assertThat(m.getReadOnly()).isNull());
+    // the outputs stay read-only: no AIService asked for retention
+    assertThat(container.getVolumeMounts()).filteredOn(m -> m.getMountPath().equals("/measure/output")).singleElement()
+        .satisfies(m -> assertThat(m.getReadOnly()).isTrue());
+  }
+
+  /** Only a current, not stalled comfyui/fooocus AIService on the configured data root shares; each with its own folders and store path. */
+  @Test
+  void theScheduleSharesTheDownloadsOfAppsThatOptedIn() {
+    try (EmbeddedCluster cluster = EmbeddedCluster.start(); KubernetesClient client = cluster.newClient()) {
+      cluster.ensureNamespace("studio");
+      OperatorConfig config = enabled();
+      for (var app : List.of(de.dhoch3.aiservices.api.App.COMFYUI, de.dhoch3.aiservices.api.App.FOOOCUS)) {
+        var ai = de.dhoch3.aiservices.apps.AppTranslationTest.aiservice(app);
+        ai.getSpec().storage = new de.dhoch3.aiservices.api.StorageSpec();
+        ai.getSpec().storage.shareDownloads = true;
+        if (app == de.dhoch3.aiservices.api.App.FOOOCUS) {
+          ai.getSpec().container = new de.dhoch3.aiservices.api.ContainerSpec();
+          ai.getSpec().container.modelsPath = "/mnt/store";
+        }
+        var created = client.resource(ai).create();
+        created.setStatus(new de.dhoch3.aiservices.api.AIServiceStatus());
+        created.getStatus().observedGeneration = created.getMetadata().getGeneration();
+        created.getStatus().conditions = new java.util.ArrayList<>(List.of(new io.fabric8.kubernetes.api.model.ConditionBuilder()
+            .withType("Stalled").withStatus("False").withReason("SpecValid").build()));
+        client.resource(created).updateStatus();
+      }
+      assertThat(InboxSchedule.ensure(client, config)).isEqualTo("created");
+      List<String> command = client.batch().v1().cronjobs().inNamespace("studio").withName("aiservice-inbox").get().getSpec().getJobTemplate()
+          .getSpec().getTemplate().getSpec().getContainers().get(0).getCommand();
+      assertThat(command).containsSubsequence("--app-store", "ComfyUI=/models");
+      assertThat(command).containsSubsequence("--app-store", "Fooocus=/mnt/store");
+      assertThat(command).containsSubsequence("--share-folder", "ComfyUI/ComfyUI/models/checkpoints=checkpoints");
+      assertThat(command).containsSubsequence("--share-folder", "ComfyUI/ComfyUI/models/upscale_models=upscale_models");
+      assertThat(command).containsSubsequence("--share-folder", "Fooocus/models/checkpoints=checkpoints");
+      assertThat(command).containsSubsequence("--share-folder", "Fooocus/models/loras=loras");
+      assertThat(command).containsSubsequence("--share-folder", "Fooocus/models/upscale_models=upscale_models");
+      // Fooocus' own embeddings and vae are single folders in the store: it never downloads into a folder of its own there
+      assertThat(command).doesNotContain("Fooocus/models/embeddings=embeddings", "Fooocus/models/vae=vae");
+    }
+  }
+
+  @Test
+  void turningTheInboxOffDeletesTheOperatorsCronJobOnly() {
+    try (EmbeddedCluster cluster = EmbeddedCluster.start(); KubernetesClient client = cluster.newClient()) {
+      cluster.ensureNamespace("studio");
+      OperatorConfig config = enabled();
+      java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+      java.io.PrintStream out = new java.io.PrintStream(log, true, StandardCharsets.UTF_8);
+      assertThat(InboxSchedule.ensure(client, config)).isEqualTo("created");
+      assertThat(InboxSchedule.removeLeftover(client, config, out)).as("still enabled").isFalse();
+      config.inbox.enabled = false;
+      assertThat(InboxSchedule.removeLeftover(client, config, out)).isTrue();
+      org.awaitility.Awaitility.await().until(() -> client.batch().v1().cronjobs().inNamespace("studio").withName("aiservice-inbox").get() == null);
+      assertThat(log.toString(StandardCharsets.UTF_8)).contains("the model inbox is turned off: its CronJob studio/aiservice-inbox was deleted");
+      // an admin's own CronJob under that name (no operator labels) stays
+      var own = InboxCronJob.desired(enabled());
+      own.getMetadata().setLabels(Map.of("team", "admin"));
+      client.resource(own).create();
+      assertThat(InboxSchedule.removeLeftover(client, config, out)).isFalse();
+      assertThat(client.batch().v1().cronjobs().inNamespace("studio").withName("aiservice-inbox").get()).isNotNull();
+      config.inbox.namespace = null;
+      assertThat(InboxSchedule.removeLeftover(client, config, out)).isFalse();
+    }
+  }
 }

@@ -53,6 +53,17 @@ class InboxRecordsTest {
     assertThat(records.get(1).getMetadata().getName()).isNotEqualTo(records.get(0).getMetadata().getName());
     assertThat(records.get(1).getSpec().folder).isEqualTo("Other");
     assertThat(InboxRecords.records(null, "studio")).isEmpty();
+    assertThat(records.get(0).getSpec().source.upload.app).as("an upload, not an app's download").isNull();
+  }
+
+  @Test
+  void anAppsSharedDownloadNamesItsAppAndAForgedAppNameIsDropped() {
+    List<AIModel> records = InboxRecords.records("""
+        record {"category":"checkpoints","path":"a.safetensors","size":8,"sha256":"%1$s","duplicate":false,"app":"ComfyUI"}
+        record {"category":"loras","path":"b.safetensors","size":8,"sha256":"%1$s","duplicate":false,"app":"../<script>"}
+        """.formatted(SHA), "studio");
+    assertThat(records).extracting(m -> m.getSpec().source.upload.app).containsExactly("ComfyUI", null);
+    assertThat(records.get(0).getSpec().source.upload.from).isEqualTo("checkpoints/a.safetensors");
   }
 
   /** The program's own log, as the pod's log: the records read exactly what it wrote. */

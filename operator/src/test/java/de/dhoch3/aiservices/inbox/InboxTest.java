@@ -92,7 +92,7 @@ class InboxTest {
     assertThat(filesUnder(uploads())).isEmpty();
     assertThat(filesUnder(store())).containsExactly("checkpoints/SDXL/juggernaut.safetensors");
     assertThat(summary.files()).singleElement().isEqualTo(
-        new Inbox.Moved("checkpoints", "SDXL/juggernaut.safetensors", model.length, sha256(model), false));
+        new Inbox.Moved("checkpoints", "SDXL/juggernaut.safetensors", model.length, sha256(model), false, null));
     // every category has its folder on the share, and the refused ones theirs
     assertThat(uploads().resolve("loras")).isDirectory();
     assertThat(uploads().resolve("_rejected")).isDirectory();

@@ -56,8 +56,8 @@ class CelCostEstimatorTest {
     assertThat(estimate.problems()).isEmpty();
     assertThat(estimate.rules()).allSatisfy(r -> assertThat(r.cost()).isLessThanOrEqualTo(CelCostEstimator.STATIC_ESTIMATED_COST_LIMIT));
     assertThat(estimate.total()).isLessThanOrEqualTo(CelCostEstimator.STATIC_ESTIMATED_CRD_COST_LIMIT);
-    // every rule of the CRD was estimated: 3 on spec, 1 on ingress, 3 x (1 + 2) on storage, 3 on models
-    assertThat(estimate.rules()).hasSize(16);
+    // every rule of the CRD was estimated: 5 on spec, 1 on ingress, 3 x (1 + 2) on storage, 3 on models
+    assertThat(estimate.rules()).hasSize(18);
 
     // spec.models.extraPaths: maxItems 64 of path maxLength 1024, see boundedStringInABoundedList
     assertThat(estimate.rule("spec.models.extraPaths[*].path").cost()).isEqualTo(105_088);

@@ -89,6 +89,14 @@ class CrdSchemaValidatorTest {
     assertProblem(validate("app: comfyui\nstorage: {data: {claimName: share, subPath: data/../../etc}}"),
         "spec.storage.data.subPath", "'..'");
     assertProblem(validate("app: comfyui\nmodels: {files: [{source: ../secrets, target: /x}]}"), "spec.models.files[0].source", "'..'");
+    // in-app downloads are shared only for the apps that download into folders of their own, on the configured data root
+    assertProblem(validate("app: forge\nstorage: {shareDownloads: true}"), "spec",
+        "spec.storage.shareDownloads: only comfyui and fooocus download into model folders of their own; remove it for this app");
+    assertProblem(validate("app: invokeai\nstorage: {shareDownloads: true}"), "spec", "only comfyui and fooocus");
+    assertProblem(validate("app: comfyui\nstorage: {shareDownloads: true, data: {claimName: own}}"), "spec",
+        "spec.storage.shareDownloads: the model inbox reaches the apps' folders on the configured data root only");
+    assertThat(validate("app: fooocus\nstorage: {shareDownloads: true}")).isEmpty();
+    assertThat(validate("app: forge\nstorage: {shareDownloads: false}")).isEmpty();
   }
 
   @Test
