@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "aiservice-operator 0.1.0",
     description = "Runs a studio's AI image apps (ComfyUI, Forge, Fooocus, InvokeAI, FluxGym, AI Toolkit) on Kubernetes GPUs.",
-    subcommands = {RunCommand.class, RenderCommand.class, CatalogCommand.class, de.dhoch3.aiservices.bench.Benchmark.class,
+    subcommands = {RunCommand.class, RenderCommand.class, CatalogCommand.class, de.dhoch3.aiservices.bench.Benchmark.class, de.dhoch3.aiservices.bench.DownloadBenchmark.class,
         de.dhoch3.aiservices.chaos.ChaosCommand.class, de.dhoch3.aiservices.download.DownloadCommand.class, de.dhoch3.aiservices.download.DownloadRepoCommand.class,
         de.dhoch3.aiservices.download.DeleteModelCommand.class, de.dhoch3.aiservices.inbox.InboxCommand.class, CommandLine.HelpCommand.class})
 public final class Main {

@@ -52,6 +52,10 @@ public final class DownloadCommand implements Callable<Integer> {
   @Option(names = "--stall-timeout-ms", defaultValue = "120000", description = "Reconnect when no byte came for this long (default: ${DEFAULT-VALUE}).")
   long stallTimeoutMs;
 
+  @Option(names = "--connections", defaultValue = "" + Downloader.DEFAULT_CONNECTIONS, description = "Parallel ranges for a large file when the"
+      + " server offers ranges; 1: one stream (default: ${DEFAULT-VALUE}).")
+  int connections;
+
   @Option(names = "--allow-private-addresses", description = "Also connect to loopback, link-local and private addresses"
       + " (a local test server, an internal mirror). The operator's Jobs never set it.")
   boolean allowPrivateAddresses;
@@ -77,12 +81,13 @@ public final class DownloadCommand implements Callable<Integer> {
     token = token == null || token.isBlank() ? null : token.trim();
     Outcome outcome;
     try {
-      if (attempts < 1 || retryDelayMs < 0 || stallTimeoutMs < 1 || size != null && size < 0) {
-        throw new IllegalArgumentException("--attempts and --stall-timeout-ms must be positive, --retry-delay-ms and --size not negative");
+      if (attempts < 1 || retryDelayMs < 0 || stallTimeoutMs < 1 || size != null && size < 0 || connections < 1 || connections > 32) {
+        throw new IllegalArgumentException("--attempts and --stall-timeout-ms must be positive, --retry-delay-ms and --size not negative,"
+            + " --connections 1 to 32");
       }
       Downloader.Options options = new Downloader.Options(parse(url), dir, file, StoreFile.checkSha256(sha256), size, token,
           progressFile, attempts, Duration.ofMillis(retryDelayMs), Duration.ofMillis(stallTimeoutMs),
-          allowPrivateAddresses);
+          allowPrivateAddresses, connections);
       outcome = new Downloader(options, out).run();
     } catch (IllegalArgumentException e) {
       outcome = Outcome.error(Outcome.Result.Invalid, file, e.getMessage()).redact(token);

@@ -178,7 +178,7 @@ public final class DownloadRepoCommand implements Callable<Integer> {
       }
       Downloader.Options options = new Downloader.Options(url, blobs, blob, lfs.hasNonNull("sha256") ? blob : null,
           lfs.hasNonNull("size") ? lfs.get("size").asLong() : null, token, progressFile, 5, Duration.ofMillis(retryDelayMs),
-          Duration.ofMinutes(2), allowPrivateAddresses);
+          Duration.ofMinutes(2), allowPrivateAddresses, Downloader.DEFAULT_CONNECTIONS);
       Outcome one = new Downloader(options, out).run();
       if (!one.ok()) {
         return one;

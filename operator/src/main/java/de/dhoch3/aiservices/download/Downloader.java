@@ -38,11 +38,17 @@ import java.util.regex.Pattern;
  */
 public final class Downloader {
 
-  /** What to fetch and where to; {@code size}, {@code sha256}, {@code token} and {@code progressFile} may be null. */
+  /**
+   * What to fetch and where to; {@code size}, {@code sha256}, {@code token} and {@code progressFile}
+   * may be null. {@code connections}: at most this many parallel ranges when the server offers
+   * ranges and the file is large enough (1: one stream).
+   */
   public record Options(URI url, Path dir, String file, String sha256, Long size, String token, Path progressFile,
-      int attempts, Duration retryDelay, Duration stallTimeout, boolean allowPrivateAddresses) {}
+      int attempts, Duration retryDelay, Duration stallTimeout, boolean allowPrivateAddresses, int connections) {}
 
   static final int MAX_REDIRECTS = 10;
+  /** Parallel ranges by default: Hugging Face's CDN and Civitai's storage cap a single stream well below a studio's line. */
+  public static final int DEFAULT_CONNECTIONS = 4;
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration HEADERS_TIMEOUT = Duration.ofMinutes(2);
   private static final Duration MAX_RETRY_DELAY = Duration.ofMinutes(5);

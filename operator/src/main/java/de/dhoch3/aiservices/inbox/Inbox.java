@@ -66,11 +66,12 @@ public final class Inbox {
   final Clock clock;
   final PrintWriter log;
   private final Copier copier;
-  int moved;
-  int rejected;
-  int waiting;
-  final List<Moved> files = new ArrayList<>();
+  volatile int moved;
+  volatile int rejected;
+  volatile int waiting;
+  final List<Moved> files = java.util.Collections.synchronizedList(new ArrayList<>());
   Path appData;
+  private Duration appDeadline = Duration.ofMinutes(30);
   private List<AppFolder> appFolders = List.of();
 
   /**
@@ -97,6 +98,12 @@ public final class Inbox {
 
   /** Also shares what the apps downloaded into these folders of theirs, below {@code appData} (the data root). */
   public Inbox sharingAppDownloads(Path appData, List<AppFolder> appFolders) {
+    return sharingAppDownloads(appData, appFolders, Duration.ofMinutes(30));
+  }
+
+  /** As above, stopping after {@code deadline} (the rest next run). */
+  public Inbox sharingAppDownloads(Path appData, List<AppFolder> appFolders, Duration deadline) {
+    this.appDeadline = deadline;
     this.appData = appData;
     this.appFolders = List.copyOf(appFolders);
     return this;
@@ -161,8 +168,35 @@ public final class Inbox {
         reject(upload, "The file could not be checked (" + e.getClass().getSimpleName() + "): it is not taken.");
       }
     }
-    for (AppFolder folder : appFolders) {
-      new AppDownloads(this, folder).share();
+    if (!appFolders.isEmpty()) {
+      shareAppDownloads();
+    }
+  }
+
+  /**
+   * The apps' folders, in a thread of their own with a deadline: an app can make one open block
+   * (a FIFO renamed over a file in the instant between look and open), which must not cost this
+   * run the records of what it did.
+   */
+  private void shareAppDownloads() {
+    Thread worker = new Thread(() -> {
+      for (AppFolder folder : appFolders) {
+        try {
+          new AppDownloads(this, folder).share();
+        } catch (IOException e) {
+          log.println("not shared from " + folder.service() + "/" + folder.folder() + ": " + e.getMessage());
+        }
+      }
+    }, "inbox-app-downloads");
+    worker.setDaemon(true);
+    worker.start();
+    try {
+      worker.join(appDeadline.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (worker.isAlive()) {
+      log.println("sharing the apps' downloads stopped after " + appDeadline.toSeconds() + " s (a file could not be read); the rest next run");
     }
   }
 
@@ -197,7 +231,7 @@ public final class Inbox {
       waiting++;
       return; // still being written (or just finished): the next run takes it
     }
-    Into into = intoStore(upload, relative, name, before);
+    Into into = intoStore(() -> Files.newInputStream(upload, LinkOption.NOFOLLOW_LINKS), () -> Snapshot.ofOrNull(upload), relative, name, before);
     switch (into.kind()) {
       case MOVED, DUPLICATE -> {
         Files.deleteIfExists(upload);
@@ -220,29 +254,29 @@ public final class Inbox {
   /** What became of a file offered to the store. */
   record Into(Kind kind, long size, String sha256, String reason) {}
 
+  /** Opens the file being offered, once; the uploads open it by path, the apps' folders through their folder's handle. */
+  interface Opener {
+    InputStream open() throws IOException;
+  }
+
+  /** Its snapshot now, or null when it is gone. */
+  interface Snapshots {
+    Snapshot now();
+  }
+
   /**
-   * Offers a settled file to the store at {@code relative} (category/...): a checked copy is
-   * published there under its final name, never over another file; the same content already there
-   * is a duplicate, other content a refusal. The source itself is left alone: the caller removes or
+   * Offers a settled file to the store at {@code relative} (category/...): the file is read once,
+   * into a copy in the store's hidden folder, and everything is decided on that copy: checked, then
+   * published under its final name, never over another file; the same content already there is a
+   * duplicate, other content a refusal. The source itself is left alone: the caller removes or
    * replaces it.
    */
-  Into intoStore(Path source, Path relative, String name, Snapshot before) throws IOException {
+  Into intoStore(Opener source, Snapshots snapshots, Path relative, String name, Snapshot before) throws IOException {
     Path target = store.resolve(relative.toString());
-    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-      String refusal = ModelFileCheck.refusal(source, name, refusePickle);
-      if (refusal != null) {
-        return new Into(Kind.REFUSED, 0, null, refusal);
-      }
-      String mine = StoreFile.sha256(source);
-      if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && mine.equals(StoreFile.sha256(target))) {
-        return new Into(Kind.DUPLICATE, before.size(), mine, null);
-      }
-      return new Into(Kind.REFUSED, 0, null, "The store already has a different " + relative + ": rename your file to add it beside that one.");
-    }
     // the copy is what gets checked and published: what was checked is what the apps will load
     Path tmp = Files.createDirectories(store.resolve(TMP)).resolve(tmpName(relative));
     String sha256;
-    try (InputStream in = Files.newInputStream(source, LinkOption.NOFOLLOW_LINKS);
+    try (InputStream in = source.open();
         FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
             LinkOption.NOFOLLOW_LINKS)) {
       MessageDigest digest = StoreFile.newDigest();
@@ -253,21 +287,27 @@ public final class Inbox {
       Files.deleteIfExists(tmp);
       throw e;
     }
-    if (!before.equals(Snapshot.ofOrNull(source))) {
+    try {
+      if (!before.equals(snapshots.now())) {
+        return new Into(Kind.WAITING, 0, null, "changed while being moved, kept for the next run");
+      }
+      String refusal = ModelFileCheck.refusal(tmp, name, refusePickle);
+      if (refusal != null) {
+        return new Into(Kind.REFUSED, 0, null, refusal);
+      }
+      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        return Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && sha256.equals(StoreFile.sha256(target))
+            ? new Into(Kind.DUPLICATE, before.size(), sha256, null)
+            : new Into(Kind.REFUSED, 0, null, "The store already has a different " + relative + ": rename your file to add it beside that one.");
+      }
+      Files.createDirectories(target.getParent());
+      if (!StoreFile.publish(tmp, target)) {
+        return new Into(Kind.WAITING, 0, null, "a file of that name appeared in the store meanwhile, looked at again next run");
+      }
+      return new Into(Kind.MOVED, before.size(), sha256, null);
+    } finally {
       Files.deleteIfExists(tmp);
-      return new Into(Kind.WAITING, 0, null, "changed while being moved, kept for the next run");
     }
-    String refusal = ModelFileCheck.refusal(tmp, name, refusePickle);
-    if (refusal != null) {
-      Files.deleteIfExists(tmp);
-      return new Into(Kind.REFUSED, 0, null, refusal);
-    }
-    Files.createDirectories(target.getParent());
-    if (!StoreFile.publish(tmp, target)) {
-      Files.deleteIfExists(tmp);
-      return new Into(Kind.WAITING, 0, null, "a file of that name appeared in the store meanwhile, looked at again next run");
-    }
-    return new Into(Kind.MOVED, before.size(), sha256, null);
   }
 
   private void reject(Path upload, String reason) throws IOException {

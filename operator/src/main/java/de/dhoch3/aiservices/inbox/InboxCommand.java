@@ -88,9 +88,23 @@ public final class InboxCommand implements Callable<Integer> {
     return !path.startsWith("/") && java.util.Arrays.stream(path.split("/", -1)).noneMatch(s -> s.isEmpty() || s.equals(".") || s.equals(".."));
   }
 
+  /**
+   * The run's log, one line per println: control characters in what it prints (file names, a
+   * pickle's import names in a refusal) become '?', so nothing read from a file can start a line of
+   * its own, such as a forged record line the operator would read.
+   */
+  static PrintWriter oneLinePerPrint(PrintWriter out) {
+    return new PrintWriter(out, true) {
+      @Override
+      public void println(String line) {
+        super.println(line == null ? null : line.replaceAll("[\\p{Cntrl}\\u2028\\u2029\\u0085]", "?"));
+      }
+    };
+  }
+
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = oneLinePerPrint(spec.commandLine().getOut());
     if (!Files.isDirectory(uploads) || !Files.isDirectory(store)) {
       spec.commandLine().getErr().println("error: --uploads and --store must be existing folders");
       return 2;

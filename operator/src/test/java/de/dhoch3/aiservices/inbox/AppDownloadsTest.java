@@ -224,4 +224,85 @@ class AppDownloadsTest {
     assertThat(Files.readSymbolicLink(data().resolve("ComfyUI/ComfyUI/models/checkpoints/a.safetensors")))
         .isEqualTo(Path.of("/models/checkpoints/a.safetensors"));
   }
+
+  /** The folder swapped for a link to another service's folder while the file is being copied: the link lands in the app's own folder. */
+  @Test
+  void aFolderSwappedForALinkDuringTheMoveNeverRedirectsTheReplacement() throws Exception {
+    byte[] theirs = InboxTest.safetensors();
+    theirs[theirs.length - 1] = 7;
+    Path victimDir = Files.createDirectories(data().resolve("Forge/models/Stable-diffusion"));
+    Files.write(victimDir.resolve("x.safetensors"), theirs);
+    byte[] mine = InboxTest.safetensors();
+    appFile("s/x.safetensors", mine);
+    Path s = data().resolve("ComfyUI/ComfyUI/models/checkpoints/s");
+    Inbox.Summary summary = new Inbox(dir("storage-user/models-upload"), store(), CATEGORIES, Duration.ofSeconds(120), false, LATER,
+        new PrintWriter(log, true), (in, out, digest) -> {
+          Inbox.copyHashing(in, out, digest);
+          Files.move(s, s.resolveSibling("s-old"));
+          Files.createSymbolicLink(s, victimDir);
+        }).sharingAppDownloads(data(), List.of(COMFY_CHECKPOINTS)).run();
+    assertThat(summary.line()).isEqualTo("moved 1, rejected 0, waiting 0");
+    assertThat(Files.isSymbolicLink(victimDir.resolve("x.safetensors"))).isFalse();
+    assertThat(Files.readAllBytes(victimDir.resolve("x.safetensors"))).isEqualTo(theirs);
+    assertThat(Files.readSymbolicLink(s.resolveSibling("s-old/x.safetensors"))).isEqualTo(Path.of("/models/checkpoints/s/x.safetensors"));
+    assertThat(Files.readAllBytes(store().resolve("checkpoints/s/x.safetensors"))).isEqualTo(mine);
+    // the staging folder on the data root keeps nothing
+    assertThat(regularFilesUnder(data().resolve(".inbox-links"))).isEmpty();
+    try (Stream<Path> staged = Files.list(data().resolve(".inbox-links"))) {
+      assertThat(staged).isEmpty();
+    }
+  }
+
+  @Test
+  void aFifoIsNeverOpenedAndTheRunFinishes() throws Exception {
+    appFile("a.safetensors", InboxTest.safetensors());
+    Path fifo = data().resolve("ComfyUI/ComfyUI/models/checkpoints/b.safetensors");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    assertThat(run().line()).isEqualTo("moved 1, rejected 0, waiting 0");
+    assertThat(Files.isSymbolicLink(fifo)).isFalse();
+  }
+
+  @Test
+  void anOpenThatHangsStopsOnlyTheAppsPartAtTheDeadline() throws Exception {
+    Files.write(dir("storage-user/models-upload/loras").resolve("up.safetensors"), InboxTest.safetensors());
+    appFile("a.safetensors", InboxTest.safetensors());
+    java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+    Inbox.Summary summary = new Inbox(dir("storage-user/models-upload"), store(), CATEGORIES, Duration.ofSeconds(120), false, LATER,
+        new PrintWriter(log, true), (in, out, digest) -> {
+          if (Thread.currentThread().getName().equals("inbox-app-downloads")) {
+            try {
+              never.await(); // as a FIFO swapped in at the last instant would
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          Inbox.copyHashing(in, out, digest);
+        }).sharingAppDownloads(data(), List.of(COMFY_CHECKPOINTS), Duration.ofMillis(300)).run();
+    assertThat(summary.line()).isEqualTo("moved 1, rejected 0, waiting 0");
+    assertThat(summary.files()).extracting(Inbox.Moved::path).containsExactly("up.safetensors");
+    assertThat(log.toString()).contains("sharing the apps' downloads stopped after 0 s (a file could not be read); the rest next run");
+  }
+
+  /** A pickle whose import name holds a line break: its refusal is logged on one line, and no forged record line is read. */
+  @Test
+  void aRefusalReasonCannotForgeARecordLine() throws Exception {
+    String forged = "x\nrecord {\"category\":\"checkpoints\",\"path\":\"someone/else.safetensors\",\"size\":1,\"sha256\":\""
+        + "a".repeat(64) + "\",\"duplicate\":false,\"app\":\"victim\"}\n";
+    byte[] module = forged.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.io.ByteArrayOutputStream pickle = new java.io.ByteArrayOutputStream();
+    pickle.write(new byte[] {(byte) 0x80, 4, (byte) 0x8c, (byte) module.length});
+    pickle.write(module);
+    pickle.write(new byte[] {(byte) 0x8c, 4, 'e', 'v', 'a', 'l', (byte) 0x93, '.'});
+    appFile("evil.ckpt", pickle.toByteArray());
+    Files.write(dir("storage-user/models-upload/checkpoints").resolve("evil2.ckpt"), pickle.toByteArray());
+    StringWriter out = new StringWriter();
+    int exit = new picocli.CommandLine(new InboxCommand()).setOut(new PrintWriter(out)).execute("--uploads",
+        dir("storage-user/models-upload").toString(), "--store", store().toString(), "--settle-seconds", "0", "--app-data", data().toString(),
+        "--app-store", "ComfyUI=/models", "--share-folder", "ComfyUI/ComfyUI/models/checkpoints=checkpoints");
+    assertThat(exit).isZero();
+    assertThat(out.toString().lines()).filteredOn(l -> l.startsWith("record ")).isEmpty();
+    assertThat(InboxRecords.records(out.toString(), "studio")).isEmpty();
+    assertThat(out.toString().lines()).anyMatch(l -> l.startsWith("not shared ComfyUI/ComfyUI/models/checkpoints/evil.ckpt: Refused because it imports x?record"));
+    assertThat(out.toString().lines().toList()).last().isEqualTo("moved 0, rejected 2, waiting 0");
+  }
 }

@@ -283,7 +283,7 @@ class InboxTest {
     assertThat(log.toString()).contains("A file or folder name has control characters or is longer than 200 characters: rename it.");
   }
 
-  /** Someone (a download) puts a file of the same name into the store while the inbox copies: theirs stays, the upload waits. */
+  /** Someone (a download) puts a file of the same name into the store while the inbox copies: theirs stays, the upload is refused as any other. */
   @Test
   void aStoreFileThatAppearsDuringTheMoveIsNeverReplaced() throws Exception {
     drop("checkpoints/model.safetensors", safetensors());
@@ -293,11 +293,10 @@ class InboxTest {
       Files.createDirectories(store().resolve("checkpoints"));
       Files.write(store().resolve("checkpoints/model.safetensors"), theirs);
     });
-    assertThat(summary.line()).isEqualTo("moved 0, rejected 0, waiting 1");
+    assertThat(summary.line()).isEqualTo("moved 0, rejected 1, waiting 0");
     assertThat(Files.readAllBytes(store().resolve("checkpoints/model.safetensors"))).isEqualTo(theirs);
-    assertThat(log.toString()).contains("a file of that name appeared in the store meanwhile, looked at again next run: checkpoints/model.safetensors");
     assertThat(filesUnder(store())).containsExactly("checkpoints/model.safetensors");
-    assertThat(filesUnder(uploads())).containsExactly("checkpoints/model.safetensors");
+    assertThat(filesUnder(uploads())).containsExactly("_rejected/checkpoints/model.safetensors", "_rejected/checkpoints/model.safetensors.reason.txt");
   }
 
   /** While another run holds the lock, only real uploads count as waiting: not refused files, not client temporaries. */
