@@ -1,53 +1,54 @@
 package de.dhoch3.aiservices.bench;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.PfxOptions;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The download benchmark's own HTTPS server on the loopback interface: serves up to {@code size}
- * deterministic bytes at /bytes/<n>, answers Range requests (206), and can simulate a slow link: a
- * delay before each response (the round trips of a far server) and a bandwidth cap per connection
- * (what a CDN or a congested path gives one TCP stream). Its certificate is made by the JDK's
- * keytool at start and trusted by {@link #clientContext()} only.
+ * The download benchmark's own HTTPS server on the loopback interface (Vert.x, the embedded API
+ * server's HTTP stack): serves up to {@code size} deterministic bytes at /bytes/&lt;n&gt;, answers
+ * Range requests (206), and can simulate a slow link: a delay before each response (the round
+ * trips to a far server) and a bandwidth cap per connection (what a CDN or a congested path gives
+ * one TCP stream). Its certificate is made by the JDK's keytool at start and trusted by
+ * {@link #clientContext()} only.
  */
 public final class LocalTlsServer implements AutoCloseable {
   private static final Pattern PATH = Pattern.compile("/bytes/(\\d{1,18})");
   private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
   private static final String PASSWORD = "bench-only";
+  private static final int CHUNK = 256 << 10;
   private final long size;
-  private final byte[] block = new byte[1 << 20];
-  private final HttpsServer server;
-  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-    Thread thread = new Thread(r, "bench-tls-server");
-    thread.setDaemon(true);
-    return thread;
-  });
+  private final Buffer block;
+  private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+  private final HttpServer server;
   private final SSLContext clientContext;
   private volatile long bytesPerSecondPerConnection;
   private volatile Duration latency = Duration.ZERO;
 
   public LocalTlsServer(long size, Path work) throws Exception {
     this.size = size;
-    new Random(42).nextBytes(block);
+    byte[] bytes = new byte[1 << 20];
+    new Random(42).nextBytes(bytes);
+    // twice the block: any CHUNK-long slice starting inside the first copy is one contiguous slice
+    block = Buffer.buffer(bytes.length * 2).appendBytes(bytes).appendBytes(bytes);
     Path keystore = work.resolve("bench-server.p12");
     Files.deleteIfExists(keystore);
     Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-genkeypair",
@@ -62,19 +63,14 @@ public final class LocalTlsServer implements AutoCloseable {
     try (InputStream in = Files.newInputStream(keystore)) {
       keys.load(in, PASSWORD.toCharArray());
     }
-    KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keyManagers.init(keys, PASSWORD.toCharArray());
-    SSLContext serverContext = SSLContext.getInstance("TLS");
-    serverContext.init(keyManagers.getKeyManagers(), null, null);
     TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(keys);
     clientContext = SSLContext.getInstance("TLS");
     clientContext.init(null, trust.getTrustManagers(), null);
-    server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    server.setHttpsConfigurator(new HttpsConfigurator(serverContext));
-    server.setExecutor(threads);
-    server.createContext("/", this::handle);
-    server.start();
+    server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0).setSsl(true)
+            .setKeyCertOptions(new PfxOptions().setPath(keystore.toString()).setPassword(PASSWORD)))
+        .requestHandler(this::handle);
+    server.listen().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   /** A context whose only trusted certificate is this server's. */
@@ -84,7 +80,7 @@ public final class LocalTlsServer implements AutoCloseable {
 
   /** The URL of a file of {@code bytes} bytes (at most the server's size). */
   public URI url(long bytes) {
-    return URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/bytes/" + bytes);
+    return URI.create("https://127.0.0.1:" + server.actualPort() + "/bytes/" + bytes);
   }
 
   /** A slow link from now on: each response waits {@code latency}, each connection gets at most this many bytes per second (0: no cap). */
@@ -93,78 +89,88 @@ public final class LocalTlsServer implements AutoCloseable {
     this.latency = latency;
   }
 
-  /** The byte at {@code position} of the served file. */
-  public byte byteAt(long position) {
-    return block[(int) (position % block.length)];
+  private void handle(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    Matcher path = PATH.matcher(request.path());
+    if (!path.matches() || Long.parseLong(path.group(1)) > size) {
+      response.setStatusCode(404).end();
+      return;
+    }
+    long fileSize = Long.parseLong(path.group(1));
+    long delay = latency.toMillis();
+    if (delay > 0) {
+      vertx.setTimer(delay, t -> respond(request, response, fileSize));
+    } else {
+      respond(request, response, fileSize);
+    }
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      Matcher path = PATH.matcher(exchange.getRequestURI().getPath());
-      if (!path.matches() || Long.parseLong(path.group(1)) > this.size) {
-        exchange.sendResponseHeaders(404, -1);
+  private void respond(HttpServerRequest request, HttpServerResponse response, long fileSize) {
+    long from = 0;
+    long to = fileSize - 1;
+    String range = request.getHeader("Range");
+    Matcher m = range == null ? null : RANGE.matcher(range);
+    response.putHeader("Accept-Ranges", "bytes");
+    if (m != null && m.matches()) {
+      from = Long.parseLong(m.group(1));
+      if (!m.group(2).isEmpty()) {
+        to = Math.min(to, Long.parseLong(m.group(2)));
+      }
+      if (from >= fileSize || from > to) {
+        response.putHeader("Content-Range", "bytes */" + fileSize).setStatusCode(416).end();
         return;
       }
-      long size = Long.parseLong(path.group(1));
-      sleep(latency.toNanos());
-      long from = 0;
-      long to = size - 1;
-      String range = exchange.getRequestHeaders().getFirst("Range");
-      Matcher m = range == null ? null : RANGE.matcher(range);
-      exchange.getResponseHeaders().add("Accept-Ranges", "bytes");
-      if (m != null && m.matches()) {
-        from = Long.parseLong(m.group(1));
-        if (!m.group(2).isEmpty()) {
-          to = Math.min(to, Long.parseLong(m.group(2)));
-        }
-        if (from >= size || from > to) {
-          exchange.getResponseHeaders().add("Content-Range", "bytes */" + size);
-          exchange.sendResponseHeaders(416, -1);
+      response.setStatusCode(206).putHeader("Content-Range", "bytes " + from + "-" + to + "/" + fileSize);
+    }
+    response.putHeader("Content-Length", String.valueOf(to - from + 1));
+    new Sender(response, from, to + 1, bytesPerSecondPerConnection).next();
+  }
+
+  /** Writes a range with the response's back pressure, and under the cap when there is one. */
+  private final class Sender {
+    private final HttpServerResponse response;
+    private final long end;
+    private final long cap;
+    private final long started = System.nanoTime();
+    private long at;
+    private long sent;
+
+    Sender(HttpServerResponse response, long from, long end, long cap) {
+      this.response = response;
+      this.at = from;
+      this.end = end;
+      this.cap = cap;
+      response.exceptionHandler(e -> this.at = this.end); // the client went away: stop
+    }
+
+    void next() {
+      while (at < end) {
+        if (response.closed()) {
           return;
         }
-        exchange.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + to + "/" + size);
-        exchange.sendResponseHeaders(206, to - from + 1);
-      } else {
-        exchange.sendResponseHeaders(200, size);
+        if (response.writeQueueFull()) {
+          response.drainHandler(v -> next());
+          return;
+        }
+        if (cap > 0) {
+          long ahead = sent * 1_000_000_000L / cap - (System.nanoTime() - started);
+          if (ahead > 1_000_000) {
+            vertx.setTimer(ahead / 1_000_000, t -> next());
+            return;
+          }
+        }
+        int offset = (int) (at % (1 << 20));
+        int n = (int) Math.min(cap > 0 ? Math.max(16 << 10, Math.min(CHUNK, cap / 50)) : CHUNK, end - at);
+        response.write(block.slice(offset, offset + n));
+        at += n;
+        sent += n;
       }
-      send(exchange.getResponseBody(), from, to + 1);
-    } catch (IOException clientWentAway) {
-      // a cancelled range or a closed connection: nothing to answer
-    }
-  }
-
-  private void send(OutputStream body, long from, long end) throws IOException {
-    long cap = bytesPerSecondPerConnection;
-    long started = System.nanoTime();
-    long sent = 0;
-    int chunk = cap > 0 ? (int) Math.max(16 << 10, Math.min(256 << 10, cap / 20)) : 256 << 10;
-    for (long at = from; at < end; ) {
-      int offset = (int) (at % block.length);
-      int n = (int) Math.min(Math.min(chunk, block.length - offset), end - at);
-      body.write(block, offset, n);
-      at += n;
-      sent += n;
-      if (cap > 0) {
-        // the cap: never ahead of cap bytes per second since this response began
-        sleep(sent * 1_000_000_000L / cap - (System.nanoTime() - started));
-      }
-    }
-    body.flush();
-  }
-
-  private static void sleep(long nanos) {
-    if (nanos > 0) {
-      try {
-        Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      response.end();
     }
   }
 
   @Override
-  public void close() {
-    server.stop(0);
-    threads.shutdownNow();
+  public void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

@@ -61,6 +61,13 @@ public final class Downloader {
   private final Path part;
   private final Progress progress;
   private final HttpClient http;
+  /** Set when the server announced ranges and did not serve them. */
+  private boolean singleStream;
+  private final ScheduledExecutorService watchdog = Executors.newScheduledThreadPool(1, r -> {
+    Thread t = new Thread(r, "download-stall-watchdog");
+    t.setDaemon(true);
+    return t;
+  });
 
   public Downloader(Options options, PrintWriter log) {
     this.o = options;
@@ -78,11 +85,6 @@ public final class Downloader {
   }
 
   public Outcome run() {
-    ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "download-stall-watchdog");
-      t.setDaemon(true);
-      return t;
-    });
     try {
       return (StoreFile.exists(target) ? existing() : download(watchdog)).redact(o.token());
     } catch (IOException e) {
@@ -96,6 +98,7 @@ public final class Downloader {
       watchdog.shutdownNow();
     }
   }
+
 
   /** The final name is taken: fine when it is the same file, a conflict otherwise. Nothing is written. */
   private Outcome existing() throws IOException, InterruptedException {
@@ -155,6 +158,11 @@ public final class Downloader {
 
   /** One request: a final outcome, or Retry / IOException for the caller to try again. */
   private Outcome attempt(ScheduledExecutorService watchdog) throws IOException, InterruptedException, Retry {
+    RangedDownload left = singleStream ? null : RangedDownload.resume(this, part, o.size());
+    if (left != null) {
+      return ranged(left, null);
+    }
+    RangedDownload.discard(part);
     long have = partSize();
     if (o.size() != null && have > o.size()) {
       Files.delete(part);
@@ -182,6 +190,12 @@ public final class Downloader {
       }
       total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
       append = false;
+      int ranges = singleStream ? 1 : RangedDownload.ranges(total, o.connections());
+      if (ranges > 1 && (o.size() == null || o.size() == total)
+          && response.headers().allValues("Accept-Ranges").stream().anyMatch(v -> v.toLowerCase(Locale.ROOT).contains("bytes"))) {
+        // this response serves the first range; the others get their own connections
+        return ranged(RangedDownload.start(this, part, total, ranges), response);
+      }
     } else {
       response.body().close();
       return refused(response, have);
@@ -196,6 +210,26 @@ public final class Downloader {
       throw new Retry("the connection ended after " + done + " of " + total + " bytes", Duration.ZERO);
     }
     return finish(done, StoreFile.hex(digest));
+  }
+
+  /** A ranged download to its end: the part file checked and published as one stream's would be. */
+  private Outcome ranged(RangedDownload ranged, HttpResponse<InputStream> first) throws IOException, InterruptedException {
+    if (first == null) {
+      log.printf("resuming %s in ranges at %d of %d bytes%n", o.file(), ranged.received(), ranged.total());
+      log.flush();
+    }
+    String sha;
+    try {
+      sha = ranged.run(first, progress);
+    } catch (RangedDownload.RangesRefused e) {
+      // announced ranges, then did not serve them: one stream from the start
+      singleStream = true;
+      RangedDownload.discard(part);
+      Files.deleteIfExists(part);
+      throw e;
+    }
+    RangedDownload.discard(part);
+    return finish(ranged.total(), sha);
   }
 
   /** A status other than 200/206: final for 4xx, Retry for 408, 429 and 5xx. */
@@ -224,44 +258,90 @@ public final class Downloader {
     return Outcome.error(Result.Failed, o.file(), where + " answered unexpected status " + status);
   }
 
-  /** Appends the body to the part file; the watchdog closes the body when no byte came for the stall timeout. */
-  private long receive(InputStream body, long offset, long total, MessageDigest digest, ScheduledExecutorService watchdog)
-      throws IOException {
-    AtomicLong lastByte = new AtomicLong(System.nanoTime());
-    AtomicBoolean stalled = new AtomicBoolean();
-    long stallNanos = o.stallTimeout().toNanos();
-    long period = Math.max(10, Math.min(1000, o.stallTimeout().toMillis() / 4));
-    ScheduledFuture<?> dog = watchdog.scheduleAtFixedRate(() -> {
-      if (System.nanoTime() - lastByte.get() > stallNanos && stalled.compareAndSet(false, true)) {
-        try {
-          body.close();
-        } catch (IOException ignored) {
-          // the reader fails either way
+  /** Closes a response body when no byte came for the stall timeout; {@link #touch()} on every read. */
+  final class Guard implements AutoCloseable {
+    private final AtomicLong lastByte = new AtomicLong(System.nanoTime());
+    private final AtomicBoolean stalled = new AtomicBoolean();
+    private final ScheduledFuture<?> dog;
+
+    Guard(InputStream body) {
+      long stallNanos = o.stallTimeout().toNanos();
+      long period = Math.max(10, Math.min(1000, o.stallTimeout().toMillis() / 4));
+      dog = watchdog.scheduleAtFixedRate(() -> {
+        if (System.nanoTime() - lastByte.get() > stallNanos && stalled.compareAndSet(false, true)) {
+          try {
+            body.close();
+          } catch (IOException ignored) {
+            // the reader fails either way
+          }
         }
-      }
-    }, period, period, TimeUnit.MILLISECONDS);
+      }, period, period, TimeUnit.MILLISECONDS);
+    }
+
+    void touch() {
+      lastByte.set(System.nanoTime());
+    }
+
+    /** The reader's failure, said as a stall when the watchdog caused it. */
+    IOException explain(IOException e, long bytes) {
+      return stalled.get() ? new IOException("no data for " + o.stallTimeout().toMillis() + " ms after " + bytes + " bytes", e) : e;
+    }
+
+    @Override
+    public void close() {
+      dog.cancel(false);
+    }
+  }
+
+  Guard guard(InputStream body) {
+    return new Guard(body);
+  }
+
+  /**
+   * Appends the body to the part file, hashing beside it (the reader never waits for the checksum
+   * unless all buffers are being hashed); the watchdog closes the body when no byte came for the
+   * stall timeout.
+   */
+  private long receive(InputStream body, long offset, long total, MessageDigest digest, ScheduledExecutorService watchdog)
+      throws IOException, InterruptedException {
     long done = offset;
     StandardOpenOption mode = offset > 0 ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING;
-    try (body; FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode, LinkOption.NOFOLLOW_LINKS)) {
-      byte[] buffer = new byte[1 << 20];
-      for (int n; (n = body.read(buffer)) >= 0; ) {
-        lastByte.set(System.nanoTime());
-        ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
-        while (chunk.hasRemaining()) {
-          out.write(chunk);
+    try (body; Guard guard = new Guard(body); StreamingDigest hashing = new StreamingDigest(digest, 4);
+        FileChannel out = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE, mode, LinkOption.NOFOLLOW_LINKS)) {
+      for (boolean end = false; !end; ) {
+        byte[] buffer = hashing.buffer();
+        // a large buffer filled by several reads; what came before a cut is kept
+        int n = 0;
+        IOException cut = null;
+        try {
+          for (int r; n < buffer.length; n += r) {
+            r = body.read(buffer, n, buffer.length - n);
+            if (r < 0) {
+              end = true;
+              break;
+            }
+            guard.touch();
+          }
+        } catch (IOException e) {
+          cut = e;
         }
-        digest.update(buffer, 0, n);
-        done += n;
-        progress.update(done, total);
+        if (n == 0) {
+          hashing.giveBack(buffer);
+        } else {
+          ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, n);
+          while (chunk.hasRemaining()) {
+            out.write(chunk);
+          }
+          hashing.hash(buffer, n);
+          done += n;
+          progress.update(done, total);
+        }
+        if (cut != null) {
+          throw guard.explain(cut, done);
+        }
       }
+      hashing.finish();
       out.force(true);
-    } catch (IOException e) {
-      if (stalled.get()) {
-        throw new IOException("no data for " + o.stallTimeout().toMillis() + " ms after " + done + " bytes", e);
-      }
-      throw e;
-    } finally {
-      dog.cancel(false);
     }
     return done;
   }
@@ -288,12 +368,17 @@ public final class Downloader {
 
   /** GET with manual redirects; Authorization only for the origin of --url, Range on every hop. */
   private HttpResponse<InputStream> open(long from) throws IOException, InterruptedException {
+    return open(from, -1);
+  }
+
+  /** As above, for the bytes {@code from} to {@code to} (inclusive; -1: to the end). */
+  HttpResponse<InputStream> open(long from, long to) throws IOException, InterruptedException {
     URI uri = o.url();
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
       HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET().timeout(HEADERS_TIMEOUT)
           .header("User-Agent", "aiservice-operator-download");
-      if (from > 0) {
-        request.header("Range", "bytes=" + from + "-");
+      if (from > 0 || to >= 0) {
+        request.header("Range", "bytes=" + from + "-" + (to >= 0 ? String.valueOf(to) : ""));
       }
       if (o.token() != null && sameOrigin(uri, o.url())) {
         request.header("Authorization", "Bearer " + o.token());

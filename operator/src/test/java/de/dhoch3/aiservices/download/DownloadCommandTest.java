@@ -269,6 +269,103 @@ class DownloadCommandTest {
     assertThat(again.result().get("result").asText()).isEqualTo("Absent");
   }
 
+  /** 24 MiB + 5: three ranges of at least 8 MiB with the default four connections. */
+  private static final byte[] LARGE = large();
+
+  private static byte[] large() {
+    byte[] bytes = new byte[24 * 1024 * 1024 + 5];
+    new java.util.Random(7).nextBytes(bytes);
+    return bytes;
+  }
+
+  @Test
+  void aLargeFileComesInParallelRangesEachOnceAndIsVerifiedWhole() throws IOException {
+    try (ModelServer ranged = new ModelServer(LARGE)) {
+      ranged.announceRanges = true;
+      ranged.token = TOKEN;
+      Run run = download(Map.of("DOWNLOAD_TOKEN", TOKEN), "--url", ranged.url("/model.bin"), "--file", "big.bin", "--sha256", sha256(LARGE),
+          "--size", String.valueOf(LARGE.length));
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(Files.readAllBytes(store.resolve("big.bin"))).isEqualTo(LARGE);
+      // the first request (no Range) serves range 0; ranges 1 and 2 of 24 MiB + 5 in thirds, written down independently
+      long third = LARGE.length / 3;
+      long twoThirds = 2L * LARGE.length / 3;
+      assertThat(ranged.seen).extracting(ModelServer.Seen::range).containsExactlyInAnyOrder(null,
+          "bytes=" + third + "-" + (twoThirds - 1), "bytes=" + twoThirds + "-" + (LARGE.length - 1));
+      // the token went with every range, to the origin of --url
+      assertThat(ranged.seen).extracting(ModelServer.Seen::authorization).containsOnly("Bearer " + TOKEN);
+      assertThat(list(store)).containsExactly("big.bin");
+    }
+  }
+
+  @Test
+  void aCutRangeResumesWhereItStoppedAndTheOthersAreNotFetchedAgain() throws IOException {
+    try (ModelServer ranged = new ModelServer(LARGE)) {
+      ranged.announceRanges = true;
+      long third = LARGE.length / 3;
+      ranged.cutRangeStartingAt = third;
+      ranged.cutRangeAfter = 1024 * 1024;
+      Run run = download(Map.of(), "--url", ranged.url("/model.bin"), "--file", "big.bin", "--sha256", sha256(LARGE));
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(Files.readAllBytes(store.resolve("big.bin"))).isEqualTo(LARGE);
+      List<String> ranges = ranged.seen.stream().map(ModelServer.Seen::range).toList();
+      // range 1 again from where its first response was cut (at least the 1 MiB sent; never from its start)
+      assertThat(ranges.stream().filter(r -> r != null && !r.equals("bytes=" + third + "-" + (2L * LARGE.length / 3 - 1))
+          && r.endsWith("-" + (2L * LARGE.length / 3 - 1)))).singleElement()
+          .satisfies(r -> assertThat(Long.parseLong(r.substring(6, r.indexOf('-')))).isGreaterThanOrEqualTo(third + 1024 * 1024));
+      assertThat(ranges.stream().filter(r -> r == null)).as("range 0 once").hasSize(1);
+      assertThat(ranges.stream().filter(r -> r != null && r.startsWith("bytes=" + 2L * LARGE.length / 3 + "-"))).as("range 2 once").hasSize(1);
+      assertThat(list(store)).containsExactly("big.bin");
+    }
+  }
+
+  @Test
+  void aServerThatAnnouncesRangesButIgnoresThemGetsOneStream() throws IOException {
+    try (ModelServer liar = new ModelServer(LARGE)) {
+      liar.announceRanges = true;
+      liar.honourRange = false;
+      Run run = download(Map.of(), "--url", liar.url("/model.bin"), "--file", "big.bin", "--sha256", sha256(LARGE));
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(Files.readAllBytes(store.resolve("big.bin"))).isEqualTo(LARGE);
+      assertThat(list(store)).containsExactly("big.bin");
+    }
+  }
+
+  @Test
+  void oneConnectionMeansOneStream() throws IOException {
+    try (ModelServer ranged = new ModelServer(LARGE)) {
+      ranged.announceRanges = true;
+      Run run = download(Map.of(), "--url", ranged.url("/model.bin"), "--file", "big.bin", "--connections", "1");
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(ranged.seen).extracting(ModelServer.Seen::range).containsExactly((String) null);
+      assertThat(Files.readAllBytes(store.resolve("big.bin"))).isEqualTo(LARGE);
+    }
+  }
+
+  @Test
+  void aRangedDownloadNeverOverwritesAFileThatAppearedMeanwhile() throws IOException {
+    try (ModelServer ranged = new ModelServer(LARGE)) {
+      ranged.announceRanges = true;
+      ranged.cutRangeStartingAt = LARGE.length / 3;
+      ranged.cutRangeAfter = 1;
+      // the first attempt fails on range 1; meanwhile another writer puts its own file under the name
+      Thread writer = new Thread(() -> {
+        try {
+          while (!Files.exists(store.resolve(".big.bin.part.ranges"))) {
+            Thread.sleep(5);
+          }
+          Files.write(store.resolve("big.bin"), new byte[] {1, 2, 3});
+        } catch (IOException | InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      writer.start();
+      Run run = download(Map.of(), "--url", ranged.url("/model.bin"), "--file", "big.bin");
+      assertThat(run.exit()).as(run.all()).isEqualTo(6);
+      assertThat(Files.readAllBytes(store.resolve("big.bin"))).containsExactly(1, 2, 3);
+    }
+  }
+
   private Run download(Map<String, String> env, String... args) throws IOException {
     List<String> all = new ArrayList<>(List.of(args));
     // the test server is on loopback, which the program refuses unless told

@@ -19,7 +19,7 @@ final class ModelServer implements AutoCloseable {
   /** What the server saw of one request. */
   record Seen(String path, String range, String authorization) {}
 
-  private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-");
+  private static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
 
   final List<Seen> seen = Collections.synchronizedList(new ArrayList<>());
   private final byte[] data;
@@ -34,6 +34,11 @@ final class ModelServer implements AutoCloseable {
   volatile String token;
   /** When set, /model.bin answers 302 to this URL. */
   volatile String redirectTo;
+  /** When set, 200 responses say Accept-Ranges: bytes (downloads then may fetch in parallel ranges). */
+  volatile boolean announceRanges;
+  /** The first response to a Range request starting at this byte ends after {@link #cutRangeAfter} bytes. */
+  volatile long cutRangeStartingAt = -1;
+  volatile int cutRangeAfter;
   /** When set, the first request gets this status. */
   volatile int failFirst;
 
@@ -77,18 +82,28 @@ final class ModelServer implements AutoCloseable {
       }
       Matcher m = range == null ? null : RANGE.matcher(range);
       int from = 0;
+      int end = data.length;
+      boolean cutThisRange = false;
+      if (announceRanges) {
+        exchange.getResponseHeaders().add("Accept-Ranges", "bytes");
+      }
       if (m != null && m.matches() && honourRange) {
         from = Integer.parseInt(m.group(1));
-        exchange.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (data.length - 1) + "/" + data.length);
-        exchange.sendResponseHeaders(206, data.length - from);
+        end = m.group(2).isEmpty() ? data.length : Math.min(data.length, Integer.parseInt(m.group(2)) + 1);
+        exchange.getResponseHeaders().add("Content-Range", "bytes " + from + "-" + (end - 1) + "/" + data.length);
+        exchange.sendResponseHeaders(206, end - from);
+        if (from == cutRangeStartingAt) {
+          cutRangeStartingAt = -1;
+          cutThisRange = true;
+        }
       } else {
         exchange.sendResponseHeaders(200, data.length);
       }
       OutputStream body = exchange.getResponseBody();
-      int limit = number == 1 && cutAfter >= 0 ? cutAfter : number == 1 && stallAfter >= 0 ? stallAfter : data.length - from;
+      int limit = cutThisRange ? cutRangeAfter : number == 1 && cutAfter >= 0 ? cutAfter : number == 1 && stallAfter >= 0 ? stallAfter : end - from;
       body.write(data, from, limit);
       body.flush();
-      if (limit < data.length - from) {
+      if (limit < end - from) {
         pause(number == 1 && stallAfter >= 0 ? 3000 : 200);
       }
     } catch (IOException cut) {
