@@ -55,6 +55,27 @@ public class OperatorConfig {
     public java.util.Map<String, String> quotas = new java.util.LinkedHashMap<>();
   }
 
+  /** The studio portal: one read-only page of apps, models, inbox and storage (off by default). */
+  public Portal portal = new Portal();
+
+  public static class Portal {
+    public boolean enabled = false;
+    /** The portal's own port on the operator pod. */
+    public int port = 8090;
+    /** Suspend/resume and restart from the page: off by default; see README "The studio portal". */
+    public Actions actions = new Actions();
+  }
+
+  public static class Actions {
+    public boolean enabled = false;
+    /** The header in which the trusted authentication proxy names the user (oauth2-proxy: X-Auth-Request-User; Traefik forward auth: X-Forwarded-User). */
+    public String userHeader = "X-Auth-Request-User";
+    /** Its groups, comma-separated (oauth2-proxy: X-Auth-Request-Groups). */
+    public String groupsHeader = "X-Auth-Request-Groups";
+    /** Only requests from these addresses (CIDRs: the proxy's pods) carry an identity; required when actions are enabled. */
+    public List<String> trustedProxies = new ArrayList<>();
+  }
+
   /** Images the operator itself runs in app pods (never the user's image for privileged steps). */
   public static class Images {
     /** The prepare step (folders, links, ownership): a small image with a POSIX shell and coreutils. */
@@ -316,6 +337,21 @@ public class OperatorConfig {
     if (inbox.enabled && (inbox.namespace == null || !inbox.namespace.matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?"))) {
       throw new ConfigException(source + ": inbox.namespace must name the namespace the inbox runs in (that of the store's and the"
           + " user share's claims), e.g. studio", null);
+    }
+    if (portal.port < 1 || portal.port > 65535) {
+      throw new ConfigException(source + ": portal.port must be a port number (1 to 65535), got " + portal.port, null);
+    }
+    if (portal.actions.enabled && portal.actions.trustedProxies.isEmpty()) {
+      throw new ConfigException(source + ": portal.actions.enabled needs portal.actions.trustedProxies (the CIDRs of the authentication"
+          + " proxy's pods, e.g. 10.42.0.0/16): without them anyone who reaches the portal could name any user", null);
+    }
+    for (String cidr : portal.actions.trustedProxies) {
+      if (!de.dhoch3.aiservices.config.Cidr.valid(cidr)) {
+        throw new ConfigException(source + ": portal.actions.trustedProxies: '" + cidr + "' is no CIDR (e.g. 10.42.0.0/16 or fd00::/8)", null);
+      }
+    }
+    if (portal.actions.enabled && (portal.actions.userHeader == null || !portal.actions.userHeader.matches("[A-Za-z0-9-]+"))) {
+      throw new ConfigException(source + ": portal.actions.userHeader must be a header name, e.g. X-Auth-Request-User", null);
     }
     if (inbox.folder == null || !inbox.folder.matches("[A-Za-z0-9][-A-Za-z0-9_.]*")) {
       throw new ConfigException(source + ": inbox.folder must be one folder name below the user share, e.g. models-upload", null);

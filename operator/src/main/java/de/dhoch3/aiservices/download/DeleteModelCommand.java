@@ -42,6 +42,8 @@ public final class DeleteModelCommand implements Callable<Integer> {
       Path target = StoreFile.resolve(dir, file);
       String want = StoreFile.checkSha256(sha256);
       Files.deleteIfExists(StoreFile.partOf(target));
+      Files.deleteIfExists(RangedDownload.stateOf(StoreFile.partOf(target)));
+      Files.deleteIfExists(Downloader.totalOf(StoreFile.partOf(target)));
       if (!StoreFile.exists(target)) {
         return Outcome.error(Result.Absent, file, "not present");
       }

@@ -132,7 +132,7 @@ public final class Downloader {
     log.flush();
     int failures = 0;
     while (true) {
-      long before = partSize();
+      long before = progressed();
       String reason;
       Duration wait = Duration.ZERO;
       try {
@@ -144,7 +144,7 @@ public final class Downloader {
         reason = describe(e);
       }
       // an attempt that added bytes does not count: a long download may be cut many times
-      failures = partSize() > before ? 1 : failures + 1;
+      failures = progressed() > before ? 1 : failures + 1;
       if (failures >= o.attempts()) {
         return Outcome.error(Result.Failed, o.file(), "gave up after " + failures + " attempts without progress: " + reason);
       }
@@ -162,6 +162,10 @@ public final class Downloader {
     if (left != null) {
       return ranged(left, null);
     }
+    if (Files.exists(RangedDownload.stateOf(part), LinkOption.NOFOLLOW_LINKS)) {
+      // a ranged part whose state cannot be trusted has holes anywhere: never taken as one stream's beginning
+      dropPart();
+    }
     RangedDownload.discard(part);
     long have = partSize();
     if (o.size() != null && have > o.size()) {
@@ -177,10 +181,14 @@ public final class Downloader {
     boolean append;
     if (status == 206 && have > 0) {
       Matcher range = CONTENT_RANGE.matcher(response.headers().firstValue("Content-Range").orElse(""));
-      if (!range.matches() || Long.parseLong(range.group(1)) != have) {
+      long announced = announcedTotal();
+      if (!range.matches() || Long.parseLong(range.group(1)) != have
+          || announced >= 0 && !range.group(3).equals(String.valueOf(announced))) {
+        // another start, or another file than the one the part began with: never a mix of two
         response.body().close();
-        Files.deleteIfExists(part);
-        throw new Retry("the server answered another range than bytes=" + have + "-; starting over", Duration.ZERO);
+        dropPart();
+        Files.deleteIfExists(totalOf(part));
+        throw new Retry("the server answered another range or file than bytes=" + have + "- of the same file; starting over", Duration.ZERO);
       }
       total = range.group(3).equals("*") ? -1 : Long.parseLong(range.group(3));
       append = true;
@@ -190,6 +198,11 @@ public final class Downloader {
       }
       total = response.headers().firstValueAsLong("Content-Length").orElse(-1);
       append = false;
+      // the length the part begins with: a resumed range must be of the same file
+      Files.deleteIfExists(totalOf(part));
+      if (total >= 0) {
+        Files.writeString(totalOf(part), String.valueOf(total));
+      }
       int ranges = singleStream ? 1 : RangedDownload.ranges(total, o.connections());
       if (ranges > 1 && (o.size() == null || o.size() == total)
           && response.headers().allValues("Accept-Ranges").stream().anyMatch(v -> v.toLowerCase(Locale.ROOT).contains("bytes"))) {
@@ -201,7 +214,7 @@ public final class Downloader {
       return refused(response, have);
     }
     if (o.size() != null && total >= 0 && total != o.size()) {
-      Files.deleteIfExists(part);
+      dropPart();
       return Outcome.error(Result.ChecksumMismatch, o.file(), "the server announces " + total + " bytes, expected " + o.size());
     }
     MessageDigest digest = append ? StoreFile.digest(part, StoreFile.newDigest()) : StoreFile.newDigest();
@@ -225,7 +238,7 @@ public final class Downloader {
       // announced ranges, then did not serve them: one stream from the start
       singleStream = true;
       RangedDownload.discard(part);
-      Files.deleteIfExists(part);
+      dropPart();
       throw e;
     }
     RangedDownload.discard(part);
@@ -241,11 +254,11 @@ public final class Downloader {
       if (m.matches() && Long.parseLong(m.group(1)) == have) {
         return finish(have, StoreFile.hex(StoreFile.digest(part, StoreFile.newDigest())));
       }
-      Files.deleteIfExists(part);
+      dropPart();
       throw new Retry("the server cannot resume at byte " + have + " (416); starting over", Duration.ZERO);
     }
     if (status == 404 || status == 410) {
-      Files.deleteIfExists(part);
+      dropPart();
       return Outcome.error(Result.NotFound, o.file(), "not found: " + where + " answered " + status);
     }
     if (status == 401 || status == 403) {
@@ -350,15 +363,16 @@ public final class Downloader {
   private Outcome finish(long bytes, String sha) throws IOException {
     progress.write(bytes, bytes);
     if (o.size() != null && bytes != o.size()) {
-      Files.deleteIfExists(part);
+      dropPart();
       return Outcome.error(Result.ChecksumMismatch, o.file(), "received " + bytes + " bytes, expected " + o.size());
     }
     if (o.sha256() != null && !sha.equals(o.sha256())) {
-      Files.deleteIfExists(part);
+      dropPart();
       return Outcome.error(Result.ChecksumMismatch, o.file(), "received sha256 " + sha + ", expected " + o.sha256());
     }
+    Files.deleteIfExists(totalOf(part));
     if (!StoreFile.publish(part, target)) {
-      Files.deleteIfExists(part);
+      dropPart();
       return conflict(o.file() + " appeared while downloading; it is kept");
     }
     log.printf("downloaded %s: %d bytes, sha256 %s%n", o.file(), bytes, sha);
@@ -412,7 +426,8 @@ public final class Downloader {
   }
 
   private static boolean isLoopback(String host) {
-    return host.equalsIgnoreCase("localhost") || host.startsWith("127.") || host.equals("[::1]");
+    // IP literals only: a name that merely begins with 127. is anybody's
+    return host.equalsIgnoreCase("localhost") || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}") || host.equals("[::1]");
   }
 
   static boolean sameOrigin(URI a, URI b) {
@@ -421,6 +436,31 @@ public final class Downloader {
 
   private static int port(URI uri) {
     return uri.getPort() >= 0 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+  }
+
+  /** The part and what it began with: gone together. */
+  private void dropPart() throws IOException {
+    Files.deleteIfExists(part);
+    Files.deleteIfExists(totalOf(part));
+  }
+
+  static Path totalOf(Path part) {
+    return part.resolveSibling(part.getFileName() + ".total");
+  }
+
+  /** The length the server announced when the part began (-1: unknown). */
+  private long announcedTotal() {
+    try {
+      return Long.parseLong(Files.readString(totalOf(part)).trim());
+    } catch (IOException | NumberFormatException unknown) {
+      return -1;
+    }
+  }
+
+  /** Bytes received so far: what the ranges wrote, or the part's length for one stream. */
+  private long progressed() throws IOException {
+    RangedDownload ranged = RangedDownload.resume(this, part, o.size());
+    return ranged != null ? ranged.received() : partSize();
   }
 
   private long partSize() throws IOException {

@@ -93,6 +93,10 @@ final class RangedDownload {
         return null;
       }
       int count = list.size();
+      if (count > 32) {
+        return null; // no download of ours has more (--connections is at most 32)
+      }
+      long partLength = Files.size(part);
       long[] starts = new long[count];
       long[] ends = new long[count];
       long[] done = new long[count];
@@ -100,7 +104,9 @@ final class RangedDownload {
         starts[i] = list.get(i).get(0).asLong();
         ends[i] = list.get(i).get(1).asLong();
         done[i] = list.get(i).get(2).asLong();
-        if (starts[i] != (i == 0 ? 0 : ends[i - 1]) || ends[i] < starts[i] || done[i] < 0 || done[i] > ends[i] - starts[i]) {
+        // what a range claims to have written lies within the part file (a stale or hand-made state claims more)
+        if (starts[i] != (i == 0 ? 0 : ends[i - 1]) || ends[i] < starts[i] || done[i] < 0 || done[i] > ends[i] - starts[i]
+            || done[i] > 0 && starts[i] + done[i] > partLength) {
           return null;
         }
       }
@@ -167,6 +173,8 @@ final class RangedDownload {
           } catch (java.util.concurrent.TimeoutException notYet) {
             progress.update(received(), total);
             if (System.nanoTime() - lastSave > 1_000_000_000L) {
+              // the state never claims bytes a crash could still lose
+              out.force(false);
               save();
               lastSave = System.nanoTime();
             }
@@ -177,6 +185,7 @@ final class RangedDownload {
           }
         }
       }
+      out.force(false);
       save();
       if (failure != null) {
         hashing.cancel(true);

@@ -366,6 +366,60 @@ class DownloadCommandTest {
     }
   }
 
+  /** The part began with one file; the server now serves another (a longer total) from the same offset: never a mix. */
+  @Test
+  void aResumeOfAnotherFileStartsOverInsteadOfMixingTwo() throws IOException {
+    server.cutAfter = 1024 * 1024;
+    Run first = download(Map.of(), "--url", server.url("/model.bin"), "--file", "model.bin", "--attempts", "1");
+    assertThat(first.exit()).as(first.all()).isEqualTo(1);
+    try (ModelServer other = new ModelServer(LARGE)) {
+      other.announceRanges = true;
+      Run run = download(Map.of(), "--url", other.url("/model.bin"), "--file", "model.bin", "--connections", "1");
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(Files.readAllBytes(store.resolve("model.bin"))).isEqualTo(LARGE);
+      assertThat(run.out()).contains("starting over");
+    }
+  }
+
+  /** A state file claiming more than the part holds (stale, hand-made, or from before a crash) is not trusted: the file comes whole. */
+  @Test
+  void aRangeStateClaimingMoreThanThePartHoldsIsNotTrusted() throws IOException {
+    Files.write(store.resolve(".big.bin.part"), new byte[10]);
+    Files.writeString(store.resolve(".big.bin.part.ranges"), "{\"total\":" + LARGE.length + ",\"ranges\":[[0," + LARGE.length / 2 + ","
+        + LARGE.length / 2 + "],[" + LARGE.length / 2 + "," + LARGE.length + ",0]]}");
+    try (ModelServer ranged = new ModelServer(LARGE)) {
+      ranged.announceRanges = true;
+      Run run = download(Map.of(), "--url", ranged.url("/model.bin"), "--file", "big.bin", "--size", String.valueOf(LARGE.length));
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(Files.readAllBytes(store.resolve("big.bin"))).isEqualTo(LARGE);
+      assertThat(list(store)).containsExactly("big.bin");
+    }
+  }
+
+  @Test
+  void aStateWithMoreRangesThanAnyDownloadHasIsNotTrusted() throws IOException {
+    Files.write(store.resolve(".big.bin.part"), new byte[40]);
+    StringBuilder ranges = new StringBuilder();
+    for (int i = 0; i < 40; i++) {
+      ranges.append(i == 0 ? "" : ",").append("[").append(i).append(",").append(i + 1).append(",0]");
+    }
+    Files.writeString(store.resolve(".big.bin.part.ranges"), "{\"total\":40,\"ranges\":[" + ranges + "]}");
+    try (ModelServer ranged = new ModelServer(LARGE)) {
+      ranged.announceRanges = true;
+      Run run = download(Map.of(), "--url", ranged.url("/model.bin"), "--file", "big.bin");
+      assertThat(run.exit()).as(run.all()).isZero();
+      assertThat(ranged.seen).hasSizeLessThanOrEqualTo(4);
+      assertThat(Files.readAllBytes(store.resolve("big.bin"))).isEqualTo(LARGE);
+    }
+  }
+
+  @Test
+  void plainHttpOnlyToLoopbackLiteralsNotToNamesThatLookLikeThem() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Downloader.checkScheme(java.net.URI.create("http://127.attacker.example/m"), null))
+        .hasMessageContaining("must be an https URL");
+    Downloader.checkScheme(java.net.URI.create("http://127.0.0.1:8080/m"), null);
+  }
+
   private Run download(Map<String, String> env, String... args) throws IOException {
     List<String> all = new ArrayList<>(List.of(args));
     // the test server is on loopback, which the program refuses unless told

@@ -1,0 +1,41 @@
+package de.dhoch3.aiservices.config;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+/** An address range written as CIDR (10.42.0.0/16, fd00::/8): parsing and membership, literals only (no name lookups). */
+public record Cidr(byte[] network, int prefix) {
+
+  public static boolean valid(String text) {
+    return parse(text) != null;
+  }
+
+  /** Null when the text is no CIDR of an IP literal. */
+  public static Cidr parse(String text) {
+    if (text == null || !text.matches("[0-9A-Fa-f:.]+/\\d{1,3}")) {
+      return null;
+    }
+    String[] parts = text.split("/");
+    try {
+      byte[] address = InetAddress.getByName(parts[0]).getAddress(); // a literal: no lookup (the pattern allows no names)
+      int prefix = Integer.parseInt(parts[1]);
+      return prefix <= address.length * 8 ? new Cidr(address, prefix) : null;
+    } catch (UnknownHostException | NumberFormatException e) {
+      return null;
+    }
+  }
+
+  public boolean contains(InetAddress address) {
+    byte[] bytes = address.getAddress();
+    if (bytes.length != network.length) {
+      return false;
+    }
+    for (int bit = 0; bit < prefix; bit++) {
+      int mask = 0x80 >> (bit % 8);
+      if ((bytes[bit / 8] & mask) != (network[bit / 8] & mask)) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
