@@ -60,8 +60,28 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "PT60S", description = "Embedded: how long to wait for convergence (ISO-8601, default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
+  @Option(names = "--portal-port", description = "Serves the studio portal on this port (0: a free one); overrides portal.enabled/port of --config.")
+  Integer portalPort;
+
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
+
+  /** The portal when enabled (configuration or --portal-port): informers of its own, on every replica. */
+  private AutoCloseable portal(KubernetesClient client, OperatorConfig operatorConfig, PrintWriter out) throws Exception {
+    if (portalPort == null && !operatorConfig.portal.enabled) {
+      return () -> { };
+    }
+    var cache = new de.dhoch3.aiservices.portal.PortalCache(client, operatorConfig.watchNamespaces);
+    var actions = new de.dhoch3.aiservices.portal.PortalActions(client, de.dhoch3.aiservices.portal.PortalActions.subjectAccessReview(client));
+    var server = new de.dhoch3.aiservices.portal.PortalServer(cache, actions, operatorConfig,
+        portalPort != null ? portalPort : operatorConfig.portal.port);
+    out.println("  studio portal on http://localhost:" + server.port() + "/" + (operatorConfig.portal.actions.enabled ? " (actions enabled)" : ""));
+    out.flush();
+    return () -> {
+      server.close();
+      cache.close();
+    };
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -75,7 +95,7 @@ final class RunCommand implements Callable<Integer> {
       out.println("aiservice-operator: managing " + client.getMasterUrl()
           + (operatorConfig.watchNamespaces.isEmpty() ? " (all namespaces)" : " namespaces " + operatorConfig.watchNamespaces));
       Operator operator = start(client, operatorConfig, false);
-      try (HealthServer health = healthServer(operator, 8080)) {
+      try (HealthServer health = healthServer(operator, 8080); AutoCloseable portal = portal(client, operatorConfig, out)) {
         awaitShutdown(operator, () -> {
           if (leaderElection) {
             de.dhoch3.aiservices.reconcile.LeaderElection.release(client, leaseNamespace, identity);
@@ -149,7 +169,7 @@ final class RunCommand implements Callable<Integer> {
       }
       Operator operator = start(cluster.client(), operatorConfig, true);
       // a free port: the embedded run must not fail because something else listens on 8080
-      try (HealthServer health = healthServer(operator, 0)) {
+      try (HealthServer health = healthServer(operator, 0); AutoCloseable portal = portal(cluster.client(), operatorConfig, out)) {
         List<AIService> applied = apply(out, user, cluster, operatorConfig, paths);
         EmbeddedReport.awaitConverged(user, applied, Instant.now().plus(timeout));
         EmbeddedReport.print(out, user, applied);

@@ -150,7 +150,9 @@ public final class InboxRecords {
       if (pod.getStatus() == null || !"Succeeded".equals(pod.getStatus().getPhase()) || !seenPods.add(pod.getMetadata().getUid())) {
         continue;
       }
-      for (AIModel model : records(logOf.apply(pod), config.inbox.namespace)) {
+      String log = logOf.apply(pod);
+      refusals(client, config, log);
+      for (AIModel model : records(log, config.inbox.namespace)) {
         try {
           client.resource(model).create();
           created++;
@@ -163,6 +165,34 @@ public final class InboxRecords {
       }
     }
     return created;
+  }
+
+  /** The reason of the Events saying the inbox refused a file (the portal lists them). */
+  public static final String UPLOAD_REFUSED = "UploadRefused";
+
+  /** At most this many refusals of one run become Events (the run's log has them all). */
+  static final int MAX_REFUSAL_EVENTS = 50;
+
+  /** What a run refused, as Events on the inbox's CronJob ("UploadRefused: <file>: <reason>"): the portal shows them. */
+  static void refusals(KubernetesClient client, OperatorConfig config, String log) {
+    List<String> refused = refusedFiles(log);
+    if (refused.isEmpty()) {
+      return;
+    }
+    var cronJob = new io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder().withNewMetadata().withName(InboxCronJob.NAME)
+        .withNamespace(config.inbox.namespace).endMetadata().build();
+    var events = new de.dhoch3.aiservices.reconcile.EventRecorder(client);
+    refused.forEach(line -> events.warning(cronJob, UPLOAD_REFUSED, line));
+  }
+
+  /** "<file>: <reason>" of each "rejected ..." and "not shared ..." line of a run's log (pure). */
+  static List<String> refusedFiles(String log) {
+    if (log == null) {
+      return List.of();
+    }
+    return log.lines().filter(l -> l.startsWith("rejected ") || l.startsWith("not shared "))
+        .map(l -> l.substring(l.startsWith("rejected ") ? "rejected ".length() : "not shared ".length()))
+        .limit(MAX_REFUSAL_EVENTS).toList();
   }
 
   /** The records a finished inbox run's log describes, one per "record {...}" line (pure). */

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 public final class PortalView {
   /** The inbox refused an upload or an app's download: an Event the inbox's records write on its CronJob. */
-  public static final String UPLOAD_REFUSED = "UploadRefused";
+  public static final String UPLOAD_REFUSED = de.dhoch3.aiservices.inbox.InboxRecords.UPLOAD_REFUSED;
   static final int RECENT = 20;
   private static final Pattern PERCENT = Pattern.compile("\\((\\d{1,3}) %\\)");
 

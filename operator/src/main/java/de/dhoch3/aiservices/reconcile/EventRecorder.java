@@ -12,7 +12,7 @@ import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Kubernetes Events on the AIService, as kubectl describe shows them. Failing to record one never fails a reconcile. */
+/** Kubernetes Events on the operator's objects (AIService, the inbox's CronJob), as kubectl describe shows them. Failing to record one never fails a reconcile. */
 public final class EventRecorder {
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
   static final String COMPONENT = "aiservice-operator";
@@ -22,20 +22,22 @@ public final class EventRecorder {
     this.client = client;
   }
 
-  public void warning(AIService ai, String reason, String message) {
+  public void warning(io.fabric8.kubernetes.api.model.HasMetadata ai, String reason, String message) {
     record(ai, "Warning", reason, message);
   }
 
-  public void normal(AIService ai, String reason, String message) {
+  public void normal(io.fabric8.kubernetes.api.model.HasMetadata ai, String reason, String message) {
     record(ai, "Normal", reason, message);
   }
 
-  private void record(AIService ai, String type, String reason, String message) {
+  /** Labelled as the operator's: the portal's informer selects exactly these. */
+  private void record(io.fabric8.kubernetes.api.model.HasMetadata ai, String type, String reason, String message) {
     String now = DateTimeFormatter.ISO_INSTANT.format(Instant.now().atOffset(ZoneOffset.UTC).withNano(0));
     Event event = new EventBuilder()
         .withNewMetadata()
           .withName(ai.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 8))
           .withNamespace(ai.getMetadata().getNamespace())
+          .addToLabels(de.dhoch3.aiservices.workload.Labels.MANAGED_BY, de.dhoch3.aiservices.workload.Labels.OPERATOR)
         .endMetadata()
         .withNewInvolvedObject()
           .withApiVersion(ai.getApiVersion()).withKind(ai.getKind())
