@@ -113,10 +113,19 @@ argocd.argoproj.io/sync-options: Prune=false,Delete=false
 - apiGroups: [""]
   resources: [pods]
   verbs: [get, list, watch]
-# create: the AIService's Events; list: kubelet's FailedMount Events of a pod still being set up
+# create: the AIService's Events; list: kubelet's FailedMount Events of a pod still being set up; watch: the portal's recent Events
 - apiGroups: [""]
   resources: [events]
-  verbs: [create, list]
+  verbs: [create, list{{ if .Values.portal.enabled }}, watch{{ end }}]
+{{- if and .Values.portal.enabled .Values.portal.actions.enabled }}
+# the portal's actions, each only after the API server allowed it for the signed-in user (a SubjectAccessReview)
+- apiGroups: [ai.dhoch3.de]
+  resources: [aiservices]
+  verbs: [patch]
+- apiGroups: [apps]
+  resources: [deployments]
+  verbs: [patch]
+{{- end }}
 {{- end -}}
 
 {{/*

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /** Reads AIService manifests from YAML files, folders or stdin; other kinds are skipped. */
-final class Manifests {
+public final class Manifests {
   // a key given twice is an error (YAML would keep one value silently), as kubectl's strict decoding does
   private static final YAMLMapper YAML = YAMLMapper.builder(new YAMLFactory())
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -34,7 +34,7 @@ final class Manifests {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** One AIService document and where it came from. */
-  record Doc(String source, ObjectNode node) {
+  public record Doc(String source, ObjectNode node) {
     String name() {
       JsonNode name = node.path("metadata").path("name");
       return name.isTextual() ? name.asText() : "<unnamed>";
@@ -45,7 +45,7 @@ final class Manifests {
       return ns.isTextual() ? ns.asText() : null;
     }
 
-    AIService toResource(String defaultNamespace) {
+    public AIService toResource(String defaultNamespace) {
       AIService ai = JSON.convertValue(node, AIService.class);
       if (ai.getMetadata().getNamespace() == null) {
         ai.getMetadata().setNamespace(defaultNamespace);
@@ -69,7 +69,7 @@ final class Manifests {
   }
 
   /** All AIService documents under the paths (folders recursively, *.yaml and *.yml, sorted). */
-  static List<Doc> fromPaths(List<Path> paths) throws IOException {
+  public static List<Doc> fromPaths(List<Path> paths) throws IOException {
     return fromPaths(paths, Manifests::isAIService);
   }
 

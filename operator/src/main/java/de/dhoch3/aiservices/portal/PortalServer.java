@@ -66,6 +66,7 @@ public final class PortalServer implements AutoCloseable {
     // the two static files from the jar, read once (no file cache on the pod's read-only disk)
     staticFile(router, "portal.js", "text/javascript; charset=utf-8");
     staticFile(router, "portal.css", "text/css; charset=utf-8");
+    staticFile(router, "favicon.svg", "image/svg+xml");
     router.post("/actions").handler(BodyHandler.create().setBodyLimit(4096).setHandleFileUploads(false)).handler(this::action);
     cache.onChange(this::changed);
     // a comment line now and then keeps proxies from closing an idle stream

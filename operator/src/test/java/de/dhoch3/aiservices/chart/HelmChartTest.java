@@ -317,6 +317,60 @@ class HelmChartTest {
     assertThat(stalled).as("examples that need more than the chart's defaults").containsExactly("examples/gpu/unmanaged.yaml spec.gpu.mode");
   }
 
+  /** The portal as the chart installs it: a Service on its port, the config the operator reads, RBAC only as far as it goes. */
+  @Test
+  void thePortalIsOffByDefaultAndWithActionsNeedsItsProxyAndGetsExactlyItsRights(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    List<JsonNode> plain = render();
+    assertThat(ofKind(plain, "Service")).extracting(HelmChartTest::name).doesNotContain("aiservice-operator-portal");
+    assertThat(config(plain).portal.enabled).isFalse();
+
+    List<JsonNode> docs = renderWith(dir, """
+        portal:
+          enabled: true
+          port: 9000
+          ingress: {enabled: true, host: studio.example.com, annotations: {traefik.ingress.kubernetes.io/router.middlewares: auth-forward@kubernetescrd}}
+          actions: {enabled: true, userHeader: X-Forwarded-User, trustedProxies: [10.42.0.0/16]}
+        ingress: {className: traefik, clusterIssuer: letsencrypt}
+        """);
+    JsonNode service = ofKind(docs, "Service").stream().filter(d -> name(d).equals("aiservice-operator-portal")).findFirst().orElseThrow();
+    assertThat(service.path("spec").path("ports").get(0).path("port").asInt()).isEqualTo(9000);
+    assertThat(service.path("spec").path("ports").get(0).path("targetPort").asText()).isEqualTo("portal");
+    JsonNode container = one(docs, "Deployment").path("spec").path("template").path("spec").path("containers").get(0);
+    assertThat(container.path("ports").findValuesAsText("name")).contains("portal");
+    assertThat(container.path("ports").findValues("containerPort").stream().map(JsonNode::asInt).toList()).contains(9000);
+    OperatorConfig config = config(docs).checked();
+    assertThat(config.portal.port).isEqualTo(9000);
+    assertThat(config.portal.actions.userHeader).isEqualTo("X-Forwarded-User");
+    assertThat(config.portal.actions.trustedProxies).containsExactly("10.42.0.0/16");
+    JsonNode ingress = ofKind(docs, "Ingress").stream().filter(d -> name(d).equals("aiservice-operator-portal")).findFirst().orElseThrow();
+    assertThat(ingress.path("spec").path("ingressClassName").asText()).isEqualTo("traefik");
+    assertThat(annotations(ingress).path("cert-manager.io/cluster-issuer").asText()).isEqualTo("letsencrypt");
+    assertThat(annotations(ingress).path("traefik.ingress.kubernetes.io/router.middlewares").asText()).isEqualTo("auth-forward@kubernetescrd");
+    assertThat(ingress.path("spec").path("tls").get(0).path("hosts").get(0).asText()).isEqualTo("studio.example.com");
+    JsonNode rules = ofKind(docs, "ClusterRole").stream().filter(d -> name(d).equals("aiservice-operator")).findFirst().orElseThrow().path("rules");
+    assertAllowed(rules, "", "events", "watch");
+    assertAllowed(rules, "ai.dhoch3.de", "aiservices", "patch");
+    assertAllowed(rules, "apps", "deployments", "patch");
+    JsonNode review = ofKind(docs, "ClusterRole").stream().filter(d -> name(d).equals("aiservice-operator-portal-access-review")).findFirst()
+        .orElseThrow();
+    assertThat(review.path("rules")).hasSize(1);
+    assertAllowed(review.path("rules"), "authorization.k8s.io", "subjectaccessreviews", "create");
+
+    // actions without the proxy's addresses: refused at install, naming the value
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> renderWith(dir, "portal: {enabled: true, actions: {enabled: true}}\n"))
+        .hasMessageContaining("portal.actions.enabled needs portal.actions.trustedProxies");
+    // read-only portal: no patch rights, no access reviews
+    List<JsonNode> readOnly = renderWith(dir, "portal: {enabled: true}\n");
+    assertThat(ofKind(readOnly, "ClusterRole")).extracting(HelmChartTest::name).doesNotContain("aiservice-operator-portal-access-review");
+    JsonNode readOnlyRules = ofKind(readOnly, "ClusterRole").stream().filter(d -> name(d).equals("aiservice-operator")).findFirst().orElseThrow()
+        .path("rules");
+    for (JsonNode rule : readOnlyRules) {
+      if (texts(rule.path("resources")).contains("aiservices") || texts(rule.path("resources")).contains("deployments")) {
+        assertThat(texts(rule.path("verbs"))).as(rule.toString()).doesNotContain("patch");
+      }
+    }
+  }
+
   private static OperatorConfig config(List<JsonNode> docs) {
     String yaml = one(docs, "ConfigMap").path("data").path("config.yaml").asText();
     return OperatorConfig.parse(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "chart config");

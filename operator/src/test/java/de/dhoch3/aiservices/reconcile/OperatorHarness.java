@@ -55,6 +55,11 @@ public final class OperatorHarness implements AutoCloseable {
     operator.start();
   }
 
+  /** The operator stops; the API server and what it holds stay (a test then writes statuses as the operator would). */
+  public void stopOperator() {
+    operator.stop();
+  }
+
   /** A new operator process on the same API server (the old one stopped first, if running). */
   void restartOperator() {
     operator.stop();
