@@ -12,7 +12,9 @@ public record Cidr(byte[] network, int prefix) {
 
   /** Null when the text is no CIDR of an IP literal. */
   public static Cidr parse(String text) {
-    if (text == null || !text.matches("[0-9A-Fa-f:.]+/\\d{1,3}")) {
+    // written out in full: four decimal parts for IPv4 (InetAddress would read 10.42/16 as 10.0.0.42), or IPv6 with its colons;
+    // anything else could be taken for a host name and looked up
+    if (text == null || !(text.matches("\\d{1,3}(\\.\\d{1,3}){3}/\\d{1,2}") || text.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*/\\d{1,3}"))) {
       return null;
     }
     String[] parts = text.split("/");

@@ -70,8 +70,11 @@ public class OperatorConfig {
     public boolean enabled = false;
     /** The header in which the trusted authentication proxy names the user (oauth2-proxy: X-Auth-Request-User; Traefik forward auth: X-Forwarded-User). */
     public String userHeader = "X-Auth-Request-User";
-    /** Its groups, comma-separated (oauth2-proxy: X-Auth-Request-Groups). */
-    public String groupsHeader = "X-Auth-Request-Groups";
+    /**
+     * Its groups, comma-separated (oauth2-proxy: X-Auth-Request-Groups); empty (the default): groups are not used. Set it
+     * only when the proxy always replaces that header: a client's own copy would otherwise claim any group.
+     */
+    public String groupsHeader = "";
     /** Only requests from these addresses (CIDRs: the proxy's pods) carry an identity; required when actions are enabled. */
     public List<String> trustedProxies = new ArrayList<>();
   }
@@ -342,8 +345,9 @@ public class OperatorConfig {
       throw new ConfigException(source + ": portal.port must be a port number (1 to 65535), got " + portal.port, null);
     }
     if (portal.actions.enabled && portal.actions.trustedProxies.isEmpty()) {
-      throw new ConfigException(source + ": portal.actions.enabled needs portal.actions.trustedProxies (the CIDRs of the authentication"
-          + " proxy's pods, e.g. 10.42.0.0/16): without them anyone who reaches the portal could name any user", null);
+      throw new ConfigException(source + ": portal.actions.enabled needs portal.actions.trustedProxies (the addresses, as CIDRs, of what"
+          + " connects to the portal after signing the user in: the authentication proxy's pods, or the Ingress controller's that runs"
+          + " forward auth; as narrow as you can, e.g. 10.42.3.17/32): without them anyone who reaches the portal could name any user", null);
     }
     for (String cidr : portal.actions.trustedProxies) {
       if (!de.dhoch3.aiservices.config.Cidr.valid(cidr)) {

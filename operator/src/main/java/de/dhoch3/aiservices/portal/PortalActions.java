@@ -57,17 +57,21 @@ public final class PortalActions {
     if (target == null) {
       return new Result(400, "unknown action");
     }
+    // asked first: whether an app exists is not told to someone who may not touch it (the Deployment has the AIService's name)
+    boolean allowed = review.allowed(user, groups, "patch", target[0], target[1], namespace, name);
     var resource = client.resources(AIService.class).inNamespace(namespace).withName(name);
-    AIService ai = resource.get();
+    AIService ai = allowed ? resource.get() : null;
+    if (!allowed) {
+      AIService denied = resource.get();
+      if (denied != null) {
+        events.warning(denied, "PortalActionDenied", action + " asked from the portal by " + user + ": not allowed (" + target[1] + " patch)");
+      }
+      return new Result(403, user + " may not " + action + " " + namespace + "/" + name);
+    }
     if (ai == null) {
       return new Result(404, "no AIService " + namespace + "/" + name);
     }
     String deployment = de.dhoch3.aiservices.workload.Names.workload(ai);
-    boolean allowed = review.allowed(user, groups, "patch", target[0], target[1], namespace, action.equals("restart") ? deployment : name);
-    if (!allowed) {
-      events.warning(ai, "PortalActionDenied", action + " asked from the portal by " + user + ": not allowed (" + target[1] + " patch)");
-      return new Result(403, user + " may not " + action + " " + namespace + "/" + name);
-    }
     switch (action) {
       case "suspend", "resume" -> resource.edit(current -> {
         current.getSpec().suspend = action.equals("suspend") ? Boolean.TRUE : null;

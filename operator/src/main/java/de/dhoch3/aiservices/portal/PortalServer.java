@@ -107,13 +107,21 @@ public final class PortalServer implements AutoCloseable {
     } catch (java.net.UnknownHostException e) {
       return null;
     }
-    String user = ctx.request().getHeader(config.portal.actions.userHeader);
+    // the header twice: a proxy that appends instead of replacing would leave the client's own first; nobody then
+    List<String> users = ctx.request().headers().getAll(config.portal.actions.userHeader);
+    String user = users.size() == 1 ? users.get(0) : null;
     return user == null || user.isBlank() || user.length() > 256 || user.chars().anyMatch(c -> c < 0x20 || c == 0x7f) ? null : user.trim();
   }
 
+  /** The groups the proxy names, only when a groups header is configured (and sent once). */
   List<String> groups(RoutingContext ctx) {
-    String groups = ctx.request().getHeader(config.portal.actions.groupsHeader);
-    return groups == null ? List.of() : Arrays.stream(groups.split(",")).map(String::trim).filter(g -> !g.isEmpty() && g.length() <= 256).toList();
+    String header = config.portal.actions.groupsHeader;
+    if (header == null || header.isBlank()) {
+      return List.of();
+    }
+    List<String> sent = ctx.request().headers().getAll(header);
+    return sent.size() != 1 ? List.of()
+        : Arrays.stream(sent.get(0).split(",")).map(String::trim).filter(g -> !g.isEmpty() && g.length() <= 256).toList();
   }
 
   /** A token for the forms, bound to the user: another site cannot know it, and it is worth nothing for another user. */
@@ -137,8 +145,15 @@ public final class PortalServer implements AutoCloseable {
     ctx.response().putHeader("Content-Type", "text/html; charset=utf-8").end(out.toString());
   }
 
+  /** Open live-update streams at most (each holds a connection): more are told to retry later. */
+  static final int MAX_LISTENERS = 200;
+
   private void updates(RoutingContext ctx) {
     HttpServerResponse response = ctx.response();
+    if (listeners.size() >= MAX_LISTENERS) {
+      response.setStatusCode(503).putHeader("Retry-After", "30").end();
+      return;
+    }
     response.setChunked(true).putHeader("Content-Type", "text/event-stream").putHeader("X-Accel-Buffering", "no");
     response.write("retry: 1000\n\n");
     listeners.add(response);
@@ -151,7 +166,15 @@ public final class PortalServer implements AutoCloseable {
     if (pushPending.compareAndSet(false, true)) {
       vertx.setTimer(250, t -> {
         pushPending.set(false);
-        listeners.forEach(r -> r.write("event: changed\ndata: " + System.currentTimeMillis() + "\n\n"));
+        // a page that does not read its stream is dropped rather than buffered without end
+        listeners.forEach(r -> {
+          if (r.writeQueueFull()) {
+            listeners.remove(r);
+            r.reset();
+          } else {
+            r.write("event: changed\ndata: " + System.currentTimeMillis() + "\n\n");
+          }
+        });
       });
     }
   }

@@ -329,7 +329,11 @@ class HelmChartTest {
           enabled: true
           port: 9000
           ingress: {enabled: true, host: studio.example.com, annotations: {traefik.ingress.kubernetes.io/router.middlewares: auth-forward@kubernetescrd}}
-          actions: {enabled: true, userHeader: X-Forwarded-User, trustedProxies: [10.42.0.0/16]}
+          actions:
+            enabled: true
+            userHeader: X-Forwarded-User
+            trustedProxies: [10.42.3.17/32]
+            allowFrom: [{podSelector: {matchLabels: {app.kubernetes.io/name: traefik}}, namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}]
         ingress: {className: traefik, clusterIssuer: letsencrypt}
         """);
     JsonNode service = ofKind(docs, "Service").stream().filter(d -> name(d).equals("aiservice-operator-portal")).findFirst().orElseThrow();
@@ -341,7 +345,20 @@ class HelmChartTest {
     OperatorConfig config = config(docs).checked();
     assertThat(config.portal.port).isEqualTo(9000);
     assertThat(config.portal.actions.userHeader).isEqualTo("X-Forwarded-User");
-    assertThat(config.portal.actions.trustedProxies).containsExactly("10.42.0.0/16");
+    assertThat(config.portal.actions.trustedProxies).containsExactly("10.42.3.17/32");
+    assertThat(config.portal.actions.groupsHeader).as("groups only when the admin names their header").isEmpty();
+    assertThat(service.path("spec").path("sessionAffinity").asText()).isEqualTo("ClientIP");
+    // only the proxy reaches the portal's port; health and metrics as before
+    JsonNode policy = ofKind(docs, "NetworkPolicy").stream().filter(d -> name(d).equals("aiservice-operator-portal")).findFirst().orElseThrow();
+    assertThat(policy.path("spec").path("podSelector").path("matchLabels")).isEqualTo(one(docs, "Deployment").path("spec").path("selector")
+        .path("matchLabels"));
+    JsonNode ingressRules = policy.path("spec").path("ingress");
+    assertThat(ingressRules).hasSize(2);
+    assertThat(ingressRules.get(0).path("ports").get(0).path("port").asText()).isEqualTo("health");
+    assertThat(ingressRules.get(0).has("from")).isFalse();
+    assertThat(ingressRules.get(1).path("ports").get(0).path("port").asText()).isEqualTo("portal");
+    assertThat(ingressRules.get(1).path("from").get(0).path("podSelector").path("matchLabels").path("app.kubernetes.io/name").asText())
+        .isEqualTo("traefik");
     JsonNode ingress = ofKind(docs, "Ingress").stream().filter(d -> name(d).equals("aiservice-operator-portal")).findFirst().orElseThrow();
     assertThat(ingress.path("spec").path("ingressClassName").asText()).isEqualTo("traefik");
     assertThat(annotations(ingress).path("cert-manager.io/cluster-issuer").asText()).isEqualTo("letsencrypt");
@@ -359,9 +376,17 @@ class HelmChartTest {
     // actions without the proxy's addresses: refused at install, naming the value
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> renderWith(dir, "portal: {enabled: true, actions: {enabled: true}}\n"))
         .hasMessageContaining("portal.actions.enabled needs portal.actions.trustedProxies");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> renderWith(dir,
+            "portal: {enabled: true, actions: {enabled: true, trustedProxies: [10.42.3.17/32]}}\n"))
+        .hasMessageContaining("portal.actions.enabled needs portal.actions.allowFrom");
+    // CIDR shorthand (10.42/16 would be read as 10.0.0.42/16) is refused by the schema
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> renderWith(dir,
+            "portal: {enabled: true, actions: {enabled: true, trustedProxies: [10.42/16], allowFrom: [{podSelector: {}}]}}\n"))
+        .hasMessageContaining("trustedProxies");
     // read-only portal: no patch rights, no access reviews
     List<JsonNode> readOnly = renderWith(dir, "portal: {enabled: true}\n");
     assertThat(ofKind(readOnly, "ClusterRole")).extracting(HelmChartTest::name).doesNotContain("aiservice-operator-portal-access-review");
+    assertThat(ofKind(readOnly, "NetworkPolicy")).isEmpty();
     JsonNode readOnlyRules = ofKind(readOnly, "ClusterRole").stream().filter(d -> name(d).equals("aiservice-operator")).findFirst().orElseThrow()
         .path("rules");
     for (JsonNode rule : readOnlyRules) {

@@ -64,7 +64,12 @@ class PortalServerTest {
   }
 
   private void portal(boolean actions, String trustedProxy) throws Exception {
+    portal(actions, trustedProxy, "X-Auth-Request-Groups");
+  }
+
+  private void portal(boolean actions, String trustedProxy, String groupsHeader) throws Exception {
     OperatorConfig config = OperatorConfig.defaults();
+    config.portal.actions.groupsHeader = groupsHeader;
     config.portal.actions.enabled = actions;
     if (trustedProxy != null) {
       config.portal.actions.trustedProxies = List.of(trustedProxy);
@@ -198,6 +203,37 @@ class PortalServerTest {
     assertThat(client.v1().events().inNamespace("studio").list().getItems()).extracting(e -> e.getReason() + ": " + e.getMessage())
         .contains("PortalActionDenied: suspend asked from the portal by alice: not allowed (aiservices patch)", "PortalSuspend: suspend from the portal by alice");
     assertThat(pageOnceItShows("Resume comfyui", alice)).contains("Suspended");
+  }
+
+  /** The user header twice (a proxy that appends): nobody. Groups only through a configured header. */
+  @Test
+  void aSecondUserHeaderNamesNobodyAndGroupsNeedTheirHeaderConfigured() throws Exception {
+    portal(true, "127.0.0.1/32", "");
+    comfy("held", "http://comfyui.studio.svc:8188");
+    HttpRequest twice = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/"))
+        .header("X-Auth-Request-User", "mallory").header("X-Auth-Request-User", "alice").build();
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> get("/", Map.of()).body().contains("comfyui"));
+    String body = http.send(twice, HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(body).contains("Read-only view").doesNotContain("mallory", "<form");
+    allow = true;
+    Map<String, String> alice = Map.of("X-Auth-Request-User", "alice", "X-Auth-Request-Groups", "system:masters");
+    String token = Pattern.compile("name=\"csrf\" value=\"([0-9a-f]{64})\"").matcher(pageOnceItShows("Suspend comfyui", alice))
+        .results().findFirst().orElseThrow().group(1);
+    assertThat(post("namespace=studio&name=comfyui&action=suspend&csrf=" + token, alice).statusCode()).isEqualTo(303);
+    assertThat(asked).containsExactly(List.of("alice", List.of(), "patch", "ai.dhoch3.de", "aiservices", "studio", "comfyui"));
+  }
+
+  @Test
+  void whetherAnAppExistsIsNotToldToWhoMayNotTouchIt() throws Exception {
+    portal(true, "127.0.0.1/32");
+    comfy("held", "http://comfyui.studio.svc:8188");
+    Map<String, String> alice = Map.of("X-Auth-Request-User", "alice");
+    String token = Pattern.compile("name=\"csrf\" value=\"([0-9a-f]{64})\"").matcher(pageOnceItShows("Suspend comfyui", alice))
+        .results().findFirst().orElseThrow().group(1);
+    allow = false;
+    assertThat(post("namespace=secret-team&name=their-app&action=suspend&csrf=" + token, alice).statusCode()).isEqualTo(403);
+    allow = true;
+    assertThat(post("namespace=secret-team&name=their-app&action=suspend&csrf=" + token, alice).statusCode()).isEqualTo(404);
   }
 
   @Test
