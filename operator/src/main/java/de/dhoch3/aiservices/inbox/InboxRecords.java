@@ -39,8 +39,13 @@ public final class InboxRecords {
   private final io.micrometer.core.instrument.MeterRegistry registry;
   private volatile String measuredPod;
 
+  /** The namespace whose AIServices the figures describe: the inbox's when the storage is claims (each namespace has its own). */
+  private final String figuresNamespace;
+
   public InboxRecords(io.micrometer.core.instrument.MeterRegistry registry, OperatorConfig config) {
     this.registry = registry;
+    var roots = de.dhoch3.aiservices.storage.StorageResolver.resolve(null, config);
+    this.figuresNamespace = roots.data().claimName() == null && roots.user().claimName() == null ? null : config.inbox.namespace;
     if (registry != null) {
       config.inbox.quotas.forEach((area, quantity) -> io.micrometer.core.instrument.Gauge.builder("aiservice.storage.quota",
               () -> io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(quantity)).doubleValue())
@@ -70,8 +75,31 @@ public final class InboxRecords {
     }
   }
 
-  private static List<Pod> inboxPods(KubernetesClient client, OperatorConfig config) {
-    return client.pods().inNamespace(config.inbox.namespace).withLabel(ModelJobs.COMPONENT, InboxCronJob.COMPONENT).list().getItems();
+  /**
+   * The inbox's own pods: labelled as its, and controlled by a Job that the inbox's CronJob (the
+   * one the operator wrote, by its uid) controls. A lookalike pod or Job that anyone who may create
+   * pods in the namespace could label the same way names no figures and no records.
+   */
+  static List<Pod> inboxPods(KubernetesClient client, OperatorConfig config) {
+    String namespace = config.inbox.namespace;
+    var cronJob = client.batch().v1().cronjobs().inNamespace(namespace).withName(InboxCronJob.NAME).get();
+    if (cronJob == null) {
+      return List.of();
+    }
+    String cronJobUid = cronJob.getMetadata().getUid();
+    Set<String> jobs = new java.util.HashSet<>();
+    for (var job : client.batch().v1().jobs().inNamespace(namespace).withLabel(ModelJobs.COMPONENT, InboxCronJob.COMPONENT).list().getItems()) {
+      if (controlledBy(job.getMetadata(), "CronJob", cronJobUid)) {
+        jobs.add(job.getMetadata().getUid());
+      }
+    }
+    return client.pods().inNamespace(namespace).withLabel(ModelJobs.COMPONENT, InboxCronJob.COMPONENT).list().getItems().stream()
+        .filter(pod -> jobs.stream().anyMatch(uid -> controlledBy(pod.getMetadata(), "Job", uid))).toList();
+  }
+
+  private static boolean controlledBy(io.fabric8.kubernetes.api.model.ObjectMeta meta, String kind, String uid) {
+    return meta.getOwnerReferences() != null && meta.getOwnerReferences().stream()
+        .anyMatch(r -> kind.equals(r.getKind()) && uid != null && uid.equals(r.getUid()) && Boolean.TRUE.equals(r.getController()));
   }
 
   /** Reads the storage line of the newest finished inbox pod's log, once per pod, into the gauges. */
@@ -117,7 +145,7 @@ public final class InboxRecords {
           }
         });
         de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.publish(
-            measured.stream().collect(java.util.stream.Collectors.toMap(k -> k, k -> figures.get(k).get())));
+            measured.stream().collect(java.util.stream.Collectors.toMap(k -> k, k -> figures.get(k).get())), figuresNamespace);
         // a folder that is gone (renamed, removed) is no longer a figure: it would be counted twice
         for (String key : new ArrayList<>(figures.keySet())) {
           if (!measured.contains(key)) {

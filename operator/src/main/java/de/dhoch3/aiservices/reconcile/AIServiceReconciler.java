@@ -122,8 +122,13 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     // new storage figures (the model inbox's runs): every AIService's status shows its own
     var storageChanges = new io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource<AIService>("storage-figures");
     var primaries = context.getPrimaryCache();
-    de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.onChange(
-        () -> primaries.list().forEach(ai -> storageChanges.propagateEvent(ResourceID.fromResource(ai))));
+    // only the AIServices whose own figures changed: a run that moved one folder's size wakes one app, not ten thousand
+    de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.onChange(() -> {
+      var board = de.dhoch3.aiservices.storage.StorageBoard.INSTANCE;
+      primaries.list().filter(ai -> ai.getSpec() != null && !java.util.Objects.equals(
+              StatusCalculator.storage(ai, board.figures(), board.namespace()), ai.getStatus() == null ? null : ai.getStatus().storage))
+          .forEach(ai -> storageChanges.propagateEvent(ResourceID.fromResource(ai)));
+    });
     return List.of(pods, storageChanges);
   }
 

@@ -46,7 +46,8 @@ public final class StatusCalculator {
     AIServiceStatus status = base(ai, actual, workload.deployment().getSpec().getReplicas());
     status.url = workload.url();
     status.modelPaths = workload.modelPaths().isEmpty() ? null : PrepareReport.apply(workload.modelPaths(), pods);
-    status.storage = storage(ai, de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.figures());
+    status.storage = storage(ai, de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.figures(),
+        de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.namespace());
     int desired = status.replicas;
     // the Deployment seen must be the one this generation asks for: right after an update the cache
     // may still hold the old one, fully rolled out, which says nothing about the change
@@ -144,8 +145,19 @@ public final class StatusCalculator {
     return conditions;
   }
 
-  /** The app's figures when it uses the configured data and user storage (what the inbox measures); null otherwise or unknown. */
   static AIServiceStatus.Storage storage(AIService ai, java.util.Map<String, Long> figures) {
+    return storage(ai, figures, null);
+  }
+
+  /**
+   * The app's figures when it uses the configured data and user storage (what the inbox measures);
+   * null otherwise or unknown, and null in another namespace than {@code onlyNamespace} (claims of
+   * the same name in two namespaces are two different volumes).
+   */
+  static AIServiceStatus.Storage storage(AIService ai, java.util.Map<String, Long> figures, String onlyNamespace) {
+    if (onlyNamespace != null && !onlyNamespace.equals(ai.getMetadata().getNamespace())) {
+      return null;
+    }
     if (figures.isEmpty() || ai.getSpec().storage != null && (ai.getSpec().storage.data != null || ai.getSpec().storage.user != null)) {
       return null;
     }

@@ -12,6 +12,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class StorageBoard {
   public static final StorageBoard INSTANCE = new StorageBoard();
   private volatile Map<String, Long> figures = Map.of();
+  /** The one namespace whose AIServices the figures describe (the inbox's, when the storage is claims); null: every namespace (host folders). */
+  private volatile String namespace;
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
   StorageBoard() {}
@@ -20,13 +22,24 @@ public final class StorageBoard {
     return figures;
   }
 
-  /** New figures; listeners run only when they differ from the last ones. */
+  /** The namespace the figures are of, or null for all. */
+  public String namespace() {
+    return namespace;
+  }
+
+  /** New figures of every namespace; listeners run only when they differ from the last ones. */
   public void publish(Map<String, Long> latest) {
+    publish(latest, null);
+  }
+
+  /** New figures of the AIServices of {@code onlyNamespace} (null: of every namespace). */
+  public void publish(Map<String, Long> latest, String onlyNamespace) {
     Map<String, Long> copy = Map.copyOf(latest);
-    if (copy.equals(figures)) {
+    if (copy.equals(figures) && java.util.Objects.equals(onlyNamespace, namespace)) {
       return;
     }
     figures = copy;
+    namespace = onlyNamespace;
     for (Runnable listener : listeners) {
       try {
         listener.run();
@@ -43,6 +56,7 @@ public final class StorageBoard {
   /** Forgets the figures and listeners (tests start many operators in one JVM). */
   public void reset() {
     figures = Map.of();
+    namespace = null;
     listeners.clear();
   }
 }

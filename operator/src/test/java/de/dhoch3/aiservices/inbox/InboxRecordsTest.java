@@ -8,6 +8,7 @@ import de.dhoch3.aiservices.config.OperatorConfig;
 import de.dhoch3.aiservices.reconcile.OperatorHarness;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -126,24 +127,53 @@ class InboxRecordsTest {
     }
   }
 
-  /** The operator's pass over the inbox pods: each finished pod once, each record once (an existing one is no error). */
+  /** A finished pod of that name, labelled as the inbox's, controlled by the Job of that uid (null: by none). */
+  private static Pod finishedPod(KubernetesClient client, String name, String jobUid) {
+    Pod pod = finished("{}");
+    PodBuilder built = new PodBuilder(pod).editMetadata().withName(name).withUid(null).endMetadata()
+        .withNewSpec().addNewContainer().withName("inbox").withImage("ghcr.io/dhoch3/aiservice-operator:0.1.0").endContainer().endSpec();
+    if (jobUid != null) {
+      built.editMetadata().addNewOwnerReference().withApiVersion("batch/v1").withKind("Job").withName("aiservice-inbox-1").withUid(jobUid)
+          .withController(true).endOwnerReference().endMetadata();
+    }
+    client.resource(built.build()).create();
+    return client.pods().inNamespace("studio").withName(name).editStatus(p -> {
+      p.setStatus(pod.getStatus());
+      return p;
+    });
+  }
+
+  /**
+   * The operator's pass over the inbox pods: each finished pod once, each record once (an existing
+   * one is no error); a lookalike pod (the label copied, no Job of the inbox's CronJob above it, or a
+   * Job that claims the CronJob's name with another uid) names nothing.
+   */
   @Test
-  void eachFinishedPodIsRecordedOnce() {
+  void eachFinishedPodOfTheInboxIsRecordedOnceAndLookalikesNever() {
     try (var cluster = de.dhoch3.aiservices.embedded.EmbeddedCluster.start(); var client = cluster.newClient()) {
       cluster.ensureNamespace("studio");
-      Pod pod = finished("{}");
-      String log = """
-          record {"category":"vae","path":"ae.safetensors","size":3,"sha256":"%s","duplicate":false}
-          """.formatted(SHA);
-      client.resource(new PodBuilder(pod).withNewSpec().addNewContainer().withName("inbox").withImage("ghcr.io/dhoch3/aiservice-operator:0.1.0")
-          .endContainer().endSpec().build()).create();
-      client.pods().inNamespace("studio").withName(pod.getMetadata().getName()).editStatus(p -> {
-        p.setStatus(pod.getStatus());
-        return p;
-      });
       OperatorConfig config = OperatorConfig.defaults();
       config.inbox.enabled = true;
       config.inbox.namespace = "studio";
+      config.checked();
+      InboxSchedule.ensure(client, config);
+      var cronJob = client.batch().v1().cronjobs().inNamespace("studio").withName("aiservice-inbox").get();
+      java.util.function.BiFunction<String, String, String> job = (name, ownerUid) -> client.resource(
+          new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder().withNewMetadata().withName(name).withNamespace("studio")
+              .addToLabels("ai.dhoch3.de/component", "model-inbox")
+              .addNewOwnerReference().withApiVersion("batch/v1").withKind("CronJob").withName("aiservice-inbox").withUid(ownerUid)
+                .withController(true).endOwnerReference().endMetadata()
+              .withNewSpec().withNewTemplate().withNewSpec().addNewContainer().withName("inbox").withImage("i").endContainer()
+              .withRestartPolicy("Never").endSpec().endTemplate().endSpec().build()).create().getMetadata().getUid();
+      String real = job.apply("aiservice-inbox-1", cronJob.getMetadata().getUid());
+      String forgedJob = job.apply("aiservice-inbox-2", "not-the-cronjobs-uid");
+      finishedPod(client, "aiservice-inbox-1-x", real);
+      finishedPod(client, "lookalike", null);
+      finishedPod(client, "aiservice-inbox-2-x", forgedJob);
+      assertThat(InboxRecords.inboxPods(client, config)).extracting(p -> p.getMetadata().getName()).containsExactly("aiservice-inbox-1-x");
+      String log = """
+          record {"category":"vae","path":"ae.safetensors","size":3,"sha256":"%s","duplicate":false}
+          """.formatted(SHA);
       InboxRecords records = new InboxRecords();
       assertThat(records.record(client, config, p -> log)).isEqualTo(1);
       assertThat(records.record(client, config, p -> log)).as("the same pod again").isZero();

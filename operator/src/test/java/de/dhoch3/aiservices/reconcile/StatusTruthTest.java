@@ -176,6 +176,9 @@ class StatusTruthTest {
     assertThat(StatusCalculator.storage(ai, java.util.Map.of("data/Comfy", 3L)).dataBytes).isEqualTo(3L);
     assertThat(StatusCalculator.storage(ai, java.util.Map.of("data/Other", 1L))).isNull();
     assertThat(StatusCalculator.storage(ai, java.util.Map.of())).isNull();
+    // figures of claims measured in the inbox's namespace are of no other namespace's AIService of the same folder name
+    assertThat(StatusCalculator.storage(ai, java.util.Map.of("data/Comfy", 500L), "elsewhere")).isNull();
+    assertThat(StatusCalculator.storage(ai, java.util.Map.of("data/Comfy", 500L), ai.getMetadata().getNamespace()).dataBytes).isEqualTo(500L);
     ai.getSpec().storage.user = de.dhoch3.aiservices.api.VolumeRef.claim("mine");
     assertThat(StatusCalculator.storage(ai, java.util.Map.of("data/Comfy", 500L))).as("its own user storage").isNull();
     ai.getSpec().storage.user = null;
