@@ -40,11 +40,13 @@ final class AppDownloads {
   private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
   private final Inbox inbox;
   private final Inbox.AppFolder folder;
+  private final int maxFiles;
   private int seen;
 
-  AppDownloads(Inbox inbox, Inbox.AppFolder folder) {
+  AppDownloads(Inbox inbox, Inbox.AppFolder folder, int maxFiles) {
     this.inbox = inbox;
     this.folder = folder;
+    this.maxFiles = maxFiles;
   }
 
   void share() throws IOException {
@@ -90,7 +92,7 @@ final class AppDownloads {
     }
     names.sort(null);
     for (String name : names) {
-      if (Inbox.ignored(name) || seen >= MAX_FILES) {
+      if (Inbox.ignored(name) || seen >= maxFiles) {
         continue; // hidden files (ours too), temporaries of downloads in progress
       }
       Path entry = Path.of(name);

@@ -72,6 +72,8 @@ public final class Inbox {
   final List<Moved> files = java.util.Collections.synchronizedList(new ArrayList<>());
   Path appData;
   private Duration appDeadline = Duration.ofMinutes(30);
+  /** Files per app folder and run (tests lower it). */
+  int appMaxFiles = AppDownloads.MAX_FILES;
   private List<AppFolder> appFolders = List.of();
 
   /**
@@ -182,7 +184,7 @@ public final class Inbox {
     Thread worker = new Thread(() -> {
       for (AppFolder folder : appFolders) {
         try {
-          new AppDownloads(this, folder).share();
+          new AppDownloads(this, folder, appMaxFiles).share();
         } catch (IOException e) {
           log.println("not shared from " + folder.service() + "/" + folder.folder() + ": " + e.getMessage());
         }

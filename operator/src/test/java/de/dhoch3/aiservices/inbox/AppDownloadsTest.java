@@ -305,4 +305,25 @@ class AppDownloadsTest {
     assertThat(out.toString().lines()).anyMatch(l -> l.startsWith("not shared ComfyUI/ComfyUI/models/checkpoints/evil.ckpt: Refused because it imports x?record"));
     assertThat(out.toString().lines().toList()).last().isEqualTo("moved 0, rejected 2, waiting 0");
   }
+
+  @Test
+  void aFolderOfManyFilesIsTakenInPortionsPerRun() throws Exception {
+    for (String name : List.of("a", "b", "c")) {
+      appFile(name + ".safetensors", InboxTest.safetensors());
+    }
+    Inbox inbox = new Inbox(dir("storage-user/models-upload"), store(), CATEGORIES, Duration.ofSeconds(120), false, LATER,
+        new PrintWriter(log, true), Inbox::copyHashing).sharingAppDownloads(data(), List.of(COMFY_CHECKPOINTS));
+    inbox.appMaxFiles = 2;
+    assertThat(inbox.run().line()).isEqualTo("moved 2, rejected 0, waiting 0");
+    assertThat(regularFilesUnder(store())).containsExactly("checkpoints/a.safetensors", "checkpoints/b.safetensors");
+    assertThat(run().line()).isEqualTo("moved 1, rejected 0, waiting 0");
+  }
+
+  @Test
+  void aFolderUnderTheNotesNameIsReplacedByTheNote() throws Exception {
+    Path evil = appFile("evil.ckpt", PickleScanTest.OS_SYSTEM);
+    Files.createDirectories(evil.resolveSibling(".evil.ckpt.not-shared.txt"));
+    assertThat(run().line()).isEqualTo("moved 0, rejected 1, waiting 0");
+    assertThat(evil.resolveSibling(".evil.ckpt.not-shared.txt")).isRegularFile();
+  }
 }

@@ -133,4 +133,103 @@ class PortalViewTest {
     assertThat(PortalView.human(5L * 1024 * 1024 * 1024 * 1024)).isEqualTo("5.0 TiB");
     assertThat(PortalView.human(null)).isEmpty();
   }
+
+  private static de.dhoch3.aiservices.api.AIService service(String namespace, String name, de.dhoch3.aiservices.api.App app, String readyStatus,
+      String reason, String message) {
+    var ai = new de.dhoch3.aiservices.api.AIService();
+    ai.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
+    ai.setSpec(new de.dhoch3.aiservices.api.AIServiceSpec());
+    ai.getSpec().app = app;
+    if (readyStatus != null) {
+      ai.setStatus(new de.dhoch3.aiservices.api.AIServiceStatus());
+      ai.getStatus().url = "http://" + name + "." + namespace + ".svc:7865";
+      ai.getStatus().conditions = new java.util.ArrayList<>(List.of(new ConditionBuilder().withType("Ready").withStatus(readyStatus)
+          .withReason(reason).withMessage(message).build()));
+    }
+    return ai;
+  }
+
+  private static de.dhoch3.aiservices.api.ModelPath path(String category) {
+    var path = new de.dhoch3.aiservices.api.ModelPath();
+    path.category = category;
+    return path;
+  }
+
+  @Test
+  void eachAppSaysItsStateReasonLinkGpuAndWhichCategoriesItFoundAndMisses() {
+    OperatorConfig config = OperatorConfig.defaults();
+    var fooocus = service("studio", "fooocus", de.dhoch3.aiservices.api.App.FOOOCUS, "True", "Available", "up");
+    // fooocus reads checkpoints, loras, embeddings, vae (its catalog entry): it found two of them
+    fooocus.getStatus().modelPaths = List.of(path("loras"), path("checkpoints"));
+    PortalView.Service ready = PortalView.service(fooocus, config);
+    assertThat(ready).isEqualTo(new PortalView.Service("studio", "fooocus", "fooocus", true, "Ready", "Available: up",
+        "http://fooocus.studio.svc:7865", "exclusive, 1 x nvidia.com/gpu", "checkpoints, loras", "embeddings, vae", false));
+
+    var held = service("team", "held", de.dhoch3.aiservices.api.App.FORGE, "False", "DataFolderInUse", "");
+    PortalView.Service notReady = PortalView.service(held, config);
+    assertThat(notReady.ready()).isFalse();
+    assertThat(notReady.state()).isEqualTo("Not ready");
+    assertThat(notReady.reason()).isEqualTo("Data folder in use");
+    assertThat(notReady.found()).isEmpty();
+
+    held.getSpec().suspend = true;
+    PortalView.Service suspended = PortalView.service(held, config);
+    assertThat(suspended.state()).isEqualTo("Suspended");
+    assertThat(suspended.suspended()).isTrue();
+    // a suspended app is never shown as ready, even while its old status still says so
+    fooocus.getSpec().suspend = true;
+    assertThat(PortalView.service(fooocus, config).ready()).isFalse();
+
+    PortalView.Service fresh = PortalView.service(service("studio", "new", de.dhoch3.aiservices.api.App.COMFYUI, null, null, null), config);
+    assertThat(fresh.state()).isEqualTo("Not reconciled yet");
+    assertThat(fresh.reason()).isEqualTo("waiting for the operator");
+    assertThat(fresh.link()).isNull();
+    assertThat(fresh.suspended()).isFalse();
+
+    // the page lists apps by namespace, then name; actions only for a user
+    PortalView.Page page = PortalView.page(List.of(held, fooocus,
+        service("alpha", "zeta", de.dhoch3.aiservices.api.App.COMFYUI, null, null, null)), List.of(), List.of(), Map.of(), config, "alice", true, "t");
+    assertThat(page.services()).extracting(s -> s.namespace() + "/" + s.name()).containsExactly("alpha/zeta", "studio/fooocus", "team/held");
+    assertThat(page.actions()).isTrue();
+    assertThat(page.user()).isEqualTo("alice");
+    assertThat(PortalView.page(List.of(), List.of(), List.of(), Map.of(), config, "alice", false, "t").actions()).isFalse();
+  }
+
+  @Test
+  void sourcesNameTheRepositoryTheModelVersionOrTheHostOnly() {
+    AIModelSpec spec = new AIModelSpec();
+    spec.source = new AIModelSpec.Source();
+    spec.source.huggingFace = new AIModelSpec.HuggingFace();
+    spec.source.huggingFace.repo = "black-forest-labs/FLUX.1-dev";
+    assertThat(PortalView.source(spec)).isEqualTo("Hugging Face black-forest-labs/FLUX.1-dev");
+    spec.source.huggingFace.file = "ae.safetensors";
+    assertThat(PortalView.source(spec)).isEqualTo("Hugging Face black-forest-labs/FLUX.1-dev ae.safetensors");
+    spec.source = new AIModelSpec.Source();
+    spec.source.civitai = new AIModelSpec.Civitai();
+    spec.source.civitai.modelVersionId = 128713L;
+    assertThat(PortalView.source(spec)).isEqualTo("Civitai model version 128713");
+    spec.source = new AIModelSpec.Source();
+    spec.source.upload = new AIModelSpec.Upload();
+    spec.source.upload.from = "loras/a.safetensors";
+    assertThat(PortalView.source(spec)).isEqualTo("upload loras/a.safetensors");
+    spec.source = new AIModelSpec.Source();
+    spec.source.url = "https://exa mple.com/x";
+    assertThat(PortalView.source(spec)).isEmpty();
+    assertThat(PortalView.source(null)).isEmpty();
+  }
+
+  @Test
+  void eventsAreNewestFirstAndAtMostTwenty() {
+    List<io.fabric8.kubernetes.api.model.Event> events = new java.util.ArrayList<>();
+    for (int i = 10; i < 35; i++) {
+      events.add(new EventBuilder().withNewMetadata().withName("e" + i).endMetadata().withReason("R" + i).withType("Normal").withMessage("m")
+          .withLastTimestamp("2026-12-07T10:00:" + i + "Z")
+          .withNewInvolvedObject().withKind("AIService").withName("a").withNamespace("studio").endInvolvedObject().build());
+    }
+    var rows = PortalView.page(List.of(), List.of(), events, Map.of(), OperatorConfig.defaults(), null, false, "").events();
+    assertThat(rows).hasSize(20);
+    assertThat(rows.get(0).reason()).isEqualTo("R34");
+    assertThat(rows.get(19).reason()).isEqualTo("R15");
+    assertThat(rows.get(0)).isEqualTo(new PortalView.EventRow("2026-12-07T10:00:34Z", "AIService studio/a", "Normal", "R34", "m"));
+  }
 }
