@@ -326,4 +326,15 @@ class AppDownloadsTest {
     assertThat(run().line()).isEqualTo("moved 0, rejected 1, waiting 0");
     assertThat(evil.resolveSibling(".evil.ckpt.not-shared.txt")).isRegularFile();
   }
+
+  @Test
+  void namesUpTo200CharactersAreSharedLongerOnesStayTheApps() throws Exception {
+    String fits = "a".repeat(200 - ".safetensors".length()) + ".safetensors";
+    String tooLong = "b".repeat(201 - ".safetensors".length()) + ".safetensors";
+    appFile(fits, InboxTest.safetensors());
+    Path kept = appFile(tooLong, InboxTest.safetensors());
+    assertThat(run().line()).isEqualTo("moved 1, rejected 0, waiting 0");
+    assertThat(regularFilesUnder(store())).containsExactly("checkpoints/" + fits);
+    assertThat(Files.isSymbolicLink(kept)).isFalse();
+  }
 }

@@ -232,4 +232,37 @@ class PortalViewTest {
     assertThat(rows.get(19).reason()).isEqualTo("R15");
     assertThat(rows.get(0)).isEqualTo(new PortalView.EventRow("2026-12-07T10:00:34Z", "AIService studio/a", "Normal", "R34", "m"));
   }
+
+  @Test
+  void edgesOfSizesStorageKeysRefusalsAndTimes() {
+    assertThat(PortalView.human(1024L)).isEqualTo("1.0 KiB");
+    assertThat(PortalView.human(1L << 62)).isEqualTo("4096.0 PiB");
+    assertThat(PortalView.storage(Map.of("store", 5L, "/x", 6L), OperatorConfig.defaults())).containsExactly(
+        new PortalView.StorageRow("", "x", "6 B", ""), new PortalView.StorageRow("store", "", "5 B", ""));
+    OperatorConfig quotas = OperatorConfig.defaults();
+    quotas.inbox.quotas.put("output", "2Ti");
+    assertThat(PortalView.storage(Map.of("output/ComfyUI", 5L), quotas)).containsExactly(new PortalView.StorageRow("output", "ComfyUI", "5 B", "2Ti"));
+    var noReason = new EventBuilder().withNewMetadata().withName("r").withCreationTimestamp("2026-12-07T08:00:00Z").endMetadata()
+        .withReason("UploadRefused").withMessage("whole message")
+        .withNewInvolvedObject().withKind("CronJob").withName("aiservice-inbox").withNamespace("studio").endInvolvedObject().build();
+    var atStart = new EventBuilder().withNewMetadata().withName("s").endMetadata().withReason("UploadRefused").withMessage(": only a reason")
+        .withLastTimestamp("2026-12-07T07:00:00Z")
+        .withNewInvolvedObject().withKind("CronJob").withName("aiservice-inbox").withNamespace("studio").endInvolvedObject().build();
+    assertThat(PortalView.inbox(List.of(), List.of(noReason, atStart))).containsExactly(
+        new PortalView.InboxEntry("2026-12-07T08:00:00Z", "whole message", "refused", ""),
+        new PortalView.InboxEntry("2026-12-07T07:00:00Z", "", "refused", "only a reason"));
+  }
+
+  @Test
+  void aFinishedDownloadIsItsResultAndItsPlaceInTheStore() {
+    AIModel done = model("done", "4.8 GiB", false, "Downloaded");
+    done.getStatus().conditions.add(new ConditionBuilder().withType("Reconciling").withStatus("False").withReason("Done").build());
+    done.getStatus().path = "loras/SDXL/style-v2.safetensors";
+    PortalView.Model shown = PortalView.model(done);
+    assertThat(shown.result()).isEqualTo("Downloaded");
+    assertThat(shown.target()).isEqualTo("loras/SDXL/style-v2.safetensors");
+    GpuSpec none = new GpuSpec();
+    none.mode = GpuSpec.Mode.NONE;
+    assertThat(PortalView.gpu(none, OperatorConfig.defaults())).isEqualTo("none");
+  }
 }
