@@ -91,6 +91,12 @@ public final class Benchmark implements Callable<Integer> {
       + " the fair ratio is the median of the rounds' ratios (default: ${DEFAULT-VALUE}).")
   int rounds;
 
+  @Option(names = "--memory-only", description = "Only the operator's own process: start time and heap with N AIServices (no rounds).")
+  boolean memoryOnly;
+
+  @Option(names = "--heap-histogram", description = "Also writes the operator process's class histogram (jcmd GC.class_histogram) at N here.")
+  java.nio.file.Path heapHistogram;
+
   @Option(names = "--java-options", split = " ", description = "Further options of the operator's own JVM in the start and memory figures (default: none).")
   List<String> javaOptions = new ArrayList<>();
 
@@ -105,6 +111,13 @@ public final class Benchmark implements Callable<Integer> {
     long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
     System.out.printf("Benchmark: N=%d AIServices, concurrency %d, idle %ds, %d changes, %d unrelated objects; %d cores, Java %s%n",
         count, concurrency, idle.toSeconds(), changes, unrelated, Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+    if (memoryOnly) {
+      memoryAndStartRun();
+      System.out.printf("start: process start -> first reconcile %d ms (with class-data sharing %d ms); operator heap after GC with %d"
+          + " AIServices %d MiB, with the unrelated objects added %d MiB%n", report.startProcessToFirstReconcileMs, report.startWithCdsMs, count,
+          report.heapWithNKiB / 1024, report.heapWithUnrelatedKiB / 1024);
+      return 0;
+    }
     if (warmup > 0) {
       warmUp(jvmStart);
     }
@@ -492,6 +505,9 @@ public final class Benchmark implements Callable<Integer> {
         Thread.sleep(10_000);
         report.heapWithNKiB = child.heapAfterGcKiB();
         progress("operator heap " + report.heapWithNKiB / 1024 + " MiB");
+        if (heapHistogram != null) {
+          java.nio.file.Files.writeString(heapHistogram, child.classHistogram());
+        }
 
         parallel(unrelated, i -> {
           user.resource(new DeploymentBuilder()

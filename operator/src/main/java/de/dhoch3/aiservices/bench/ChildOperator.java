@@ -93,6 +93,11 @@ final class ChildOperator implements AutoCloseable {
     return Long.parseLong(used.group(1));
   }
 
+  /** The live objects of the operator process by class (jcmd GC.class_histogram), for where the heap goes. */
+  String classHistogram() throws IOException, InterruptedException {
+    return jcmd("GC.class_histogram");
+  }
+
   private String jcmd(String command) throws IOException, InterruptedException {
     Path jcmd = Path.of(java()).resolveSibling("jcmd");
     Process run = new ProcessBuilder(jcmd.toString(), String.valueOf(process.pid()), command).redirectErrorStream(true).start();

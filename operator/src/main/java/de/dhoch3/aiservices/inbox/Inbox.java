@@ -285,7 +285,7 @@ public final class Inbox {
       copier.copy(in, java.nio.channels.Channels.newOutputStream(out), digest);
       out.force(true);
       sha256 = StoreFile.hex(digest);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
       throw e;
     }

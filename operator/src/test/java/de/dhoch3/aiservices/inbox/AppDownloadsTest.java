@@ -337,4 +337,33 @@ class AppDownloadsTest {
     assertThat(regularFilesUnder(store())).containsExactly("checkpoints/" + fits);
     assertThat(Files.isSymbolicLink(kept)).isFalse();
   }
+
+  @Test
+  void namesWithSpacesAreSharedAndAFileThatCannotBeReadOrCheckedOnlyAffectsItself() throws Exception {
+    // handled in name order: "Juggernaut XL v9" (copies), "breaks-checks" (the checks fail), "unreadable" (reading fails)
+    Path jugg = appFile("Juggernaut XL v9.safetensors", InboxTest.safetensors());
+    Path breaks = appFile("breaks-checks.safetensors", InboxTest.safetensors());
+    Path unreadable = appFile("unreadable.safetensors", InboxTest.safetensors());
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    Inbox.Summary summary = new Inbox(dir("storage-user/models-upload"), store(), CATEGORIES, Duration.ofSeconds(120), false, LATER,
+        new PrintWriter(log, true), (in, out, digest) -> {
+          switch (calls.incrementAndGet()) {
+            case 2 -> throw new IllegalStateException("a checker bug");
+            case 3 -> throw new java.io.IOException("input/output error");
+            default -> Inbox.copyHashing(in, out, digest);
+          }
+        }).sharingAppDownloads(data(), List.of(COMFY_CHECKPOINTS)).run();
+    assertThat(summary.line()).isEqualTo("moved 1, rejected 1, waiting 1");
+    assertThat(Files.readSymbolicLink(jugg)).isEqualTo(Path.of("/models/checkpoints/Juggernaut XL v9.safetensors"));
+    assertThat(Files.readString(breaks.resolveSibling(".breaks-checks.safetensors.not-shared.txt")))
+        .startsWith("The file could not be checked (IllegalStateException)");
+    assertThat(log.toString()).contains("kept for the next run: ComfyUI/ComfyUI/models/checkpoints/unreadable.safetensors (input/output error)");
+    assertThat(Files.isSymbolicLink(unreadable)).isFalse();
+    // no copy left behind in the store's hidden folder
+    try (Stream<Path> left = Files.list(store().resolve(".inbox-tmp"))) {
+      assertThat(left).isEmpty();
+    }
+    assertThat(run().line()).isEqualTo("moved 1, rejected 0, waiting 0");
+    assertThat(Files.isSymbolicLink(unreadable)).isTrue();
+  }
 }

@@ -56,6 +56,8 @@ class PortalViewTest {
     GpuSpec dra = new GpuSpec();
     dra.mode = GpuSpec.Mode.DRA;
     assertThat(PortalView.gpu(dra, config)).isEqualTo("dra, 1 x gpu.nvidia.com");
+    dra.deviceClassName = "gpu.example.com";
+    assertThat(PortalView.gpu(dra, config)).isEqualTo("dra, 1 x gpu.example.com");
   }
 
   private static AIModel model(String name, String size, boolean downloading, String readyReason) {
@@ -188,8 +190,12 @@ class PortalViewTest {
 
     // the page lists apps by namespace, then name; actions only for a user
     PortalView.Page page = PortalView.page(List.of(held, fooocus,
-        service("alpha", "zeta", de.dhoch3.aiservices.api.App.COMFYUI, null, null, null)), List.of(), List.of(), Map.of(), config, "alice", true, "t");
-    assertThat(page.services()).extracting(s -> s.namespace() + "/" + s.name()).containsExactly("alpha/zeta", "studio/fooocus", "team/held");
+        service("alpha", "zeta", de.dhoch3.aiservices.api.App.COMFYUI, null, null, null),
+        service("alpha", "beta", de.dhoch3.aiservices.api.App.COMFYUI, null, null, null)),
+        List.of(model("z-model", "", false, null), model("a-model", "", false, null)), List.of(), Map.of(), config, "alice", true, "t");
+    assertThat(page.services()).extracting(s -> s.namespace() + "/" + s.name())
+        .containsExactly("alpha/beta", "alpha/zeta", "studio/fooocus", "team/held");
+    assertThat(page.models()).extracting(PortalView.Model::name).containsExactly("a-model", "z-model");
     assertThat(page.actions()).isTrue();
     assertThat(page.user()).isEqualTo("alice");
     assertThat(PortalView.page(List.of(), List.of(), List.of(), Map.of(), config, "alice", false, "t").actions()).isFalse();

@@ -29,4 +29,13 @@ class StorageBoardTest {
     board.publish(Map.of("output/comfyui", 1L));
     assertThat(woken).as("no listener after a reset").hasValue(2);
   }
+
+  @Test
+  void theFiguresSayWhichNamespaceTheyAreOf() {
+    StorageBoard board = new StorageBoard();
+    board.publish(java.util.Map.of("data/ComfyUI", 1L));
+    org.assertj.core.api.Assertions.assertThat(board.namespace()).isNull();
+    board.publish(java.util.Map.of("data/ComfyUI", 1L), "studio");
+    org.assertj.core.api.Assertions.assertThat(board.namespace()).isEqualTo("studio");
+  }
 }
