@@ -91,7 +91,8 @@ final class RunCommand implements Callable<Integer> {
       return runEmbedded(out, operatorConfig);
     }
     try (KubernetesClient client = new KubernetesClientBuilder()
-        .withConfig(de.dhoch3.aiservices.reconcile.LeaderElection.clientConfig(io.fabric8.kubernetes.client.Config.autoConfigure(null))).build()) {
+        .withConfig(de.dhoch3.aiservices.reconcile.LeaderElection.clientConfig(io.fabric8.kubernetes.client.Config.autoConfigure(null)))
+        .withKubernetesSerialization(de.dhoch3.aiservices.reconcile.CompactStrings.serialization()).build()) {
       out.println("aiservice-operator: managing " + client.getMasterUrl()
           + (operatorConfig.watchNamespaces.isEmpty() ? " (all namespaces)" : " namespaces " + operatorConfig.watchNamespaces));
       Operator operator = start(client, operatorConfig, false);

@@ -196,6 +196,10 @@ class PortalViewTest {
     assertThat(page.services()).extracting(s -> s.namespace() + "/" + s.name())
         .containsExactly("alpha/beta", "alpha/zeta", "studio/fooocus", "team/held");
     assertThat(page.models()).extracting(PortalView.Model::name).containsExactly("a-model", "z-model");
+    AIModel elsewhere = model("a-first-by-name", "", false, null);
+    elsewhere.getMetadata().setNamespace("zoo");
+    assertThat(PortalView.page(List.of(), List.of(elsewhere, model("z-model", "", false, null)), List.of(), Map.of(), config, null, false, "")
+        .models()).extracting(m -> m.namespace() + "/" + m.name()).containsExactly("studio/z-model", "zoo/a-first-by-name");
     assertThat(page.actions()).isTrue();
     assertThat(page.user()).isEqualTo("alice");
     assertThat(PortalView.page(List.of(), List.of(), List.of(), Map.of(), config, "alice", false, "t").actions()).isFalse();

@@ -1,0 +1,100 @@
+package de.dhoch3.aiservices.reconcile;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.KeyDeserializer;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+
+/**
+ * The client's JSON reading with every string canonical: the informer caches hold tens of
+ * thousands of objects whose strings are mostly the same few (label keys and values, mount paths,
+ * images, field values), and one instance of each instead of one per object is most of the heap at
+ * 10,000 AIServices (a class histogram put String objects and their bytes first). Interned strings
+ * are still collected when nothing refers to them (the JVM's string table is weak).
+ */
+public final class CompactStrings {
+  private CompactStrings() {}
+
+  public static KubernetesSerialization serialization() {
+    SimpleModule strings = new SimpleModule("compact-strings");
+    strings.addDeserializer(String.class, new StringDeserializer() {
+      @Override
+      public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+        String value = super.deserialize(p, ctxt);
+        return value == null ? null : value.intern();
+      }
+    });
+    strings.addKeyDeserializer(String.class, new KeyDeserializer() {
+      @Override
+      public Object deserializeKey(String key, DeserializationContext ctxt) {
+        return key.intern();
+      }
+    });
+    strings.setDeserializerModifier(new com.fasterxml.jackson.databind.deser.BeanDeserializerModifier() {
+      @Override
+      public com.fasterxml.jackson.databind.JsonDeserializer<?> modifyDeserializer(com.fasterxml.jackson.databind.DeserializationConfig config,
+          com.fasterxml.jackson.databind.BeanDescription description, com.fasterxml.jackson.databind.JsonDeserializer<?> deserializer) {
+        java.lang.reflect.Method getter = additionalProperties(description.getBeanClass(), "getAdditionalProperties");
+        java.lang.reflect.Method setter = additionalProperties(description.getBeanClass(), "setAdditionalProperties", java.util.Map.class);
+        return getter == null || setter == null ? deserializer : new NoEmptyExtras(deserializer, getter, setter);
+      }
+    });
+    return new KubernetesSerialization(new ObjectMapper().registerModule(strings), true);
+  }
+
+  private static java.lang.reflect.Method additionalProperties(Class<?> type, String name, Class<?>... parameters) {
+    if (!io.fabric8.kubernetes.api.model.KubernetesResource.class.isAssignableFrom(type)) {
+      return null;
+    }
+    try {
+      return type.getMethod(name, parameters);
+    } catch (NoSuchMethodException none) {
+      return null;
+    }
+  }
+
+  /**
+   * Every fabric8 model object carries a map for fields the model does not know; nearly always
+   * empty, it is most of the maps in the caches. An empty one is replaced by the shared empty map
+   * (read-only: nothing writes extra fields into an object read from the server).
+   */
+  private static final class NoEmptyExtras extends com.fasterxml.jackson.databind.deser.std.DelegatingDeserializer {
+    private final java.lang.reflect.Method getter;
+    private final java.lang.reflect.Method setter;
+
+    NoEmptyExtras(com.fasterxml.jackson.databind.JsonDeserializer<?> delegate, java.lang.reflect.Method getter, java.lang.reflect.Method setter) {
+      super(delegate);
+      this.getter = getter;
+      this.setter = setter;
+    }
+
+    @Override
+    protected com.fasterxml.jackson.databind.JsonDeserializer<?> newDelegatingInstance(com.fasterxml.jackson.databind.JsonDeserializer<?> delegate) {
+      return new NoEmptyExtras(delegate, getter, setter);
+    }
+
+    @Override
+    public Object deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      return compact(super.deserialize(p, ctxt));
+    }
+
+    private Object compact(Object value) {
+      if (value != null) {
+        try {
+          Object extras = getter.invoke(value);
+          if (extras instanceof java.util.Map<?, ?> map && map.isEmpty()) {
+            setter.invoke(value, java.util.Collections.emptyMap());
+          }
+        } catch (ReflectiveOperationException e) {
+          // left as it is: only memory
+        }
+      }
+      return value;
+    }
+  }
+
+}

@@ -1,0 +1,77 @@
+package de.dhoch3.aiservices.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import org.junit.jupiter.api.Test;
+
+/** The client's reading with canonical strings: the same objects, and one instance of each repeated string. */
+class CompactStringsTest {
+  private static final String JSON = """
+      {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"%s","namespace":"studio",
+       "labels":{"app.kubernetes.io/managed-by":"aiservice-operator"}},
+       "spec":{"template":{"spec":{"containers":[{"name":"app","image":"yanwk/comfyui-boot:cu126-megapak",
+       "volumeMounts":[{"name":"models","mountPath":"/models","readOnly":true}]}]}}}}
+      """;
+
+  @Test
+  void repeatedStringsAreOneInstanceAndObjectsReadTheSame() {
+    KubernetesSerialization compact = CompactStrings.serialization();
+    // built at run time: no literal of the test's own constant pool can make them identical by accident
+    Deployment a = compact.unmarshal(JSON.formatted(new StringBuilder("comfy").append("ui").toString()), Deployment.class);
+    Deployment b = compact.unmarshal(JSON.formatted("forge"), Deployment.class);
+    var containerA = a.getSpec().getTemplate().getSpec().getContainers().get(0);
+    var containerB = b.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(containerA.getImage()).isSameAs(containerB.getImage());
+    assertThat(containerA.getVolumeMounts().get(0).getMountPath()).isSameAs(containerB.getVolumeMounts().get(0).getMountPath());
+    String keyA = a.getMetadata().getLabels().keySet().iterator().next();
+    String keyB = b.getMetadata().getLabels().keySet().iterator().next();
+    assertThat(keyA).isSameAs(keyB);
+    assertThat(a.getMetadata().getLabels().get(keyA)).isSameAs(b.getMetadata().getLabels().get(keyB));
+    // and nothing else changes: the default reading gives an equal object
+    assertThat(a).isEqualTo(new KubernetesSerialization().unmarshal(JSON.formatted("comfyui"), Deployment.class));
+    assertThat(a.getMetadata().getName()).isEqualTo("comfyui");
+    assertThat(b.getMetadata().getName()).isEqualTo("forge");
+    // no empty map of unknown fields per object; a field the model does not know is still kept
+    assertThat(containerA.getAdditionalProperties()).isSameAs(java.util.Collections.emptyMap());
+    Deployment extra = compact.unmarshal(JSON.formatted("x").replace("\"readOnly\":true", "\"readOnly\":true,\"future\":\"y\""),
+        Deployment.class);
+    assertThat(extra.getSpec().getTemplate().getSpec().getContainers().get(0).getVolumeMounts().get(0).getAdditionalProperties())
+        .containsEntry("future", "y");
+  }
+
+  /** The real operator on a client with canonical strings and read-only empty extras: Ready, and a spec change reaches the Deployment. */
+  @Test
+  void theOperatorWorksOnTheCompactClient() throws Exception {
+    try (var cluster = de.dhoch3.aiservices.embedded.EmbeddedCluster.start();
+        var compact = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(cluster.client().getConfiguration())
+            .withKubernetesSerialization(CompactStrings.serialization()).build();
+        var simulation = new de.dhoch3.aiservices.embedded.SimulatedDeploymentController(cluster.newClient()).start();
+        var user = cluster.newClient()) {
+      cluster.ensureNamespace(OperatorHarness.NS);
+      var operator = AIServiceOperator.create(compact, de.dhoch3.aiservices.config.OperatorConfig.defaults(), java.time.Clock.systemUTC(), null,
+          OperatorHarness.STAY_IN_THE_JVM, null, RetryPolicy.DEFAULT);
+      operator.start();
+      try {
+        var ai = user.resource(OperatorHarness.aiservice("compact", de.dhoch3.aiservices.api.App.COMFYUI)).create();
+        var resource = user.resources(de.dhoch3.aiservices.api.AIService.class).inNamespace(OperatorHarness.NS).withName("compact");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+          var now = resource.get();
+          return now.getStatus() != null && now.getStatus().conditions.stream()
+              .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("True"));
+        });
+        resource.edit(a -> {
+          a.getSpec().env = java.util.List.of(new io.fabric8.kubernetes.api.model.EnvVar("STUDIO", "blue", null));
+          return a;
+        });
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> user.apps().deployments()
+            .inNamespace(OperatorHarness.NS).withName("compact").get().getSpec().getTemplate().getSpec().getContainers().get(0).getEnv()
+            .stream().anyMatch(e -> e.getName().equals("STUDIO") && "blue".equals(e.getValue())));
+        assertThat(ai.getMetadata().getName()).isEqualTo("compact");
+      } finally {
+        operator.stop();
+      }
+    }
+  }
+}
