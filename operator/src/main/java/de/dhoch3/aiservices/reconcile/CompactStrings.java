@@ -2,7 +2,6 @@ package de.dhoch3.aiservices.reconcile;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
-import com.fasterxml.jackson.databind.KeyDeserializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
@@ -17,6 +16,8 @@ import java.io.IOException;
  * are still collected when nothing refers to them (the JVM's string table is weak).
  */
 public final class CompactStrings {
+  static final int MAX_INTERNED = 256;
+
   private CompactStrings() {}
 
   public static KubernetesSerialization serialization() {
@@ -25,15 +26,12 @@ public final class CompactStrings {
       @Override
       public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
         String value = super.deserialize(p, ctxt);
-        return value == null ? null : value.intern();
+        // short values repeat (paths, images, label values); a long one (a ConfigMap's file, kubectl's last-applied
+        // annotation) is rarely the same twice and would cost its interning on every event
+        return value == null || value.length() > MAX_INTERNED ? value : value.intern();
       }
     });
-    strings.addKeyDeserializer(String.class, new KeyDeserializer() {
-      @Override
-      public Object deserializeKey(String key, DeserializationContext ctxt) {
-        return key.intern();
-      }
-    });
+    // map keys need nothing: Jackson's parser interns field names (JsonFactory.Feature.INTERN_FIELD_NAMES)
     strings.setDeserializerModifier(new com.fasterxml.jackson.databind.deser.BeanDeserializerModifier() {
       @Override
       public com.fasterxml.jackson.databind.JsonDeserializer<?> modifyDeserializer(com.fasterxml.jackson.databind.DeserializationConfig config,

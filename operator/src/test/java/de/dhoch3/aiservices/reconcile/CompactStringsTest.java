@@ -33,6 +33,12 @@ class CompactStringsTest {
     assertThat(a).isEqualTo(new KubernetesSerialization().unmarshal(JSON.formatted("comfyui"), Deployment.class));
     assertThat(a.getMetadata().getName()).isEqualTo("comfyui");
     assertThat(b.getMetadata().getName()).isEqualTo("forge");
+    // a long value is left as it is (not interned): a new instance per reading
+    String longImage = "registry.example.com/" + "x".repeat(300) + ":1";
+    Deployment c = compact.unmarshal(JSON.formatted("c").replace("yanwk/comfyui-boot:cu126-megapak", longImage), Deployment.class);
+    Deployment d = compact.unmarshal(JSON.formatted("d").replace("yanwk/comfyui-boot:cu126-megapak", longImage), Deployment.class);
+    assertThat(c.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo(longImage).isNotSameAs(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
     // no empty map of unknown fields per object; a field the model does not know is still kept
     assertThat(containerA.getAdditionalProperties()).isSameAs(java.util.Collections.emptyMap());
     Deployment extra = compact.unmarshal(JSON.formatted("x").replace("\"readOnly\":true", "\"readOnly\":true,\"future\":\"y\""),
