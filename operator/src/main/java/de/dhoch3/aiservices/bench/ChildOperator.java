@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * heap is measured without the in-process API server's objects in it.
  */
 final class ChildOperator implements AutoCloseable {
-  private static final Pattern USED = Pattern.compile("used (\\d+)K");
+  private static final Pattern HEAP_LINE = Pattern.compile("(?:heap|generation|Gen)\\s+total \\d+K, used (\\d+)K");
   private final Process process;
   private final Instant startedAt;
   private final Path dir;
@@ -85,12 +85,28 @@ final class ChildOperator implements AutoCloseable {
   long heapAfterGcKiB() throws IOException, InterruptedException {
     jcmd("GC.run");
     jcmd("GC.run");   // a second full collection: what the first left for finalization and reference processing goes too
-    String info = jcmd("GC.heap_info");
-    Matcher used = USED.matcher(info);
-    if (!used.find()) {
+    return usedKiB(jcmd("GC.heap_info"));
+  }
+
+  /**
+   * The heap in use from jcmd GC.heap_info: G1 prints one "garbage-first heap ... used NK" line, the
+   * Serial and Parallel collectors one line per generation ("def new generation", "tenured generation",
+   * "PSYoungGen", "ParOldGen"), which add up; metaspace is no heap.
+   */
+  static long usedKiB(String info) {
+    long used = 0;
+    boolean found = false;
+    for (String line : info.split("\n")) {
+      Matcher m = HEAP_LINE.matcher(line);
+      if (m.find()) {
+        used += Long.parseLong(m.group(1));
+        found = true;
+      }
+    }
+    if (!found) {
       throw new IllegalStateException("jcmd GC.heap_info printed no heap usage: " + info);
     }
-    return Long.parseLong(used.group(1));
+    return used;
   }
 
   /** The live objects of the operator process by class (jcmd GC.class_histogram), for where the heap goes. */

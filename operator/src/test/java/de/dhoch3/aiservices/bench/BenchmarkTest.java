@@ -80,4 +80,29 @@ class BenchmarkTest {
     assertThat(RequestCounter.isCollection("/api/v1/namespaces/bench/configmaps/app-00001")).isFalse();
     assertThat(RequestCounter.isCollection("/apis/apps/v1/namespaces/bench/deployments/app-00001/status")).isFalse();
   }
+
+  /** jcmd GC.heap_info in the format JDK 17 prints per collector (HotSpot's print_on of each heap; the numbers made up). */
+  @org.junit.jupiter.api.Test
+  void theHeapInUseIsReadForEveryCollector() {
+    org.assertj.core.api.Assertions.assertThat(ChildOperator.usedKiB("""
+        12345:
+         garbage-first heap   total 262144K, used 171008K [0x00000000c0000000, 0x0000000100000000)
+          region size 1024K, 3 young (3072K), 0 survivors (0K)
+         Metaspace       used 51234K, committed 51840K, reserved 1097728K
+          class space    used 6543K, committed 6784K, reserved 1048576K
+        """)).isEqualTo(171008);
+    org.assertj.core.api.Assertions.assertThat(ChildOperator.usedKiB("""
+        12345:
+         def new generation   total 39296K, used 1100K [0x00000000c0000000, 0x00000000c2aa0000, 0x00000000d5550000)
+          eden space 34944K,   3% used [0x00000000c0000000, 0x00000000c0113358, 0x00000000c2220000)
+         tenured generation   total 87424K, used 60000K [0x00000000d5550000, 0x00000000daab0000, 0x0000000100000000)
+           the space 87424K,  68% used [0x00000000d5550000, 0x00000000d9142d28, 0x00000000d9142e00, 0x00000000daab0000)
+         Metaspace       used 51234K, committed 51840K, reserved 1097728K
+        """)).isEqualTo(61100);
+    org.assertj.core.api.Assertions.assertThat(ChildOperator.usedKiB("""
+         PSYoungGen      total 76288K, used 2000K [0x00000000eab00000, 0x00000000f0000000, 0x0000000100000000)
+         ParOldGen       total 175104K, used 50000K [0x00000000c0000000, 0x00000000cab00000, 0x00000000eab00000)
+         Metaspace       used 51234K, committed 51840K, reserved 1097728K
+        """)).isEqualTo(52000);
+  }
 }
