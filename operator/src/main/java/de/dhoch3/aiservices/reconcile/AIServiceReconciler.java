@@ -305,6 +305,12 @@ public class AIServiceReconciler implements Reconciler<AIService> {
    */
   @Override
   public ErrorStatusUpdateControl<AIService> updateErrorStatus(AIService ai, Context<AIService> context, Exception e) {
+    if (stopping(e)) {
+      // the operator is stopping (a restart, a lost lease) and its reconcile was cut short: a status written
+      // now can land after the next operator's own, newer one, and a status change brings no new generation,
+      // so nothing would correct it; the next operator reconciles this AIService anyway
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     if (isConflict(e)) {
       Optional<String> foreign = DesiredWorkload.find(context).flatMap(workload -> foreignObject(workload, ai));
       if (foreign.isEmpty()) {
@@ -400,6 +406,23 @@ public class AIServiceReconciler implements Reconciler<AIService> {
       }
     }
     return Optional.empty();
+  }
+
+  /** The reconcile was interrupted: its thread, or somewhere in the failure's causes (JOSDK's workflow executor). */
+  static boolean stopping(Throwable e) {
+    if (Thread.currentThread().isInterrupted()) {
+      return true;
+    }
+    for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+      if (cause instanceof InterruptedException) {
+        return true;
+      }
+      if (cause instanceof io.javaoperatorsdk.operator.AggregatedOperatorException aggregated
+          && aggregated.getAggregatedExceptions().values().stream().anyMatch(AIServiceReconciler::stopping)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isConflict(Throwable e) {
