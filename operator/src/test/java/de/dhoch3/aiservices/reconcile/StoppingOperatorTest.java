@@ -26,4 +26,20 @@ class StoppingOperatorTest {
       Thread.interrupted();
     }
   }
+
+  /** Through the reconciler's own error path: an interrupted reconcile leaves the AIService's status as it was. */
+  @Test
+  void anInterruptedReconcileWritesNoStatus() {
+    try (var cluster = de.dhoch3.aiservices.embedded.EmbeddedCluster.start(); var client = cluster.newClient()) {
+      cluster.ensureNamespace(OperatorHarness.NS);
+      var ai = client.resource(OperatorHarness.aiservice("stopping", de.dhoch3.aiservices.api.App.COMFYUI)).create();
+      var reconciler = new AIServiceReconciler(de.dhoch3.aiservices.config.OperatorConfig.defaults(), client, java.time.Clock.systemUTC(),
+          RetryPolicy.DEFAULT);
+      // no context: the stopping path needs none (any other path reads the retry count from it)
+      var control = reconciler.updateErrorStatus(ai, null, new RuntimeException("workflow", new InterruptedException()));
+      assertThat(control.getResource()).isEmpty();
+      assertThat(client.resources(de.dhoch3.aiservices.api.AIService.class).inNamespace(OperatorHarness.NS).withName("stopping").get()
+          .getStatus()).isNull();
+    }
+  }
 }
