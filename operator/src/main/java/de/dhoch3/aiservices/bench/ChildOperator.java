@@ -58,7 +58,7 @@ final class ChildOperator implements AutoCloseable {
         .withCurrentContext("embedded")
         .build()), StandardCharsets.UTF_8);
     Path archive = cds ? cdsArchiveBesideJar() : null;
-    List<String> command = new java.util.ArrayList<>(List.of(java(), "-Xmx1g"));
+    List<String> command = new java.util.ArrayList<>(List.of(java()));
     if (archive != null) {
       command.add("-XX:SharedArchiveFile=" + archive);
     }
@@ -68,8 +68,11 @@ final class ChildOperator implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.redirectErrorStream(true).redirectOutput(dir.resolve("operator.log").toFile());
+    // the clock read before the fork, not the process' start instant: Linux gives that in clock ticks since a boot
+    // time of whole seconds (/proc/stat btime), and on this build machine it came out 0.87 s before the fork
+    Instant startedAt = Instant.now();
     Process process = builder.start();
-    return new ChildOperator(process, process.info().startInstant().orElse(Instant.now()), dir, archive);
+    return new ChildOperator(process, startedAt, dir, archive);
   }
 
   /** The archive this process was started with, or a note why none. */
@@ -79,6 +82,38 @@ final class ChildOperator implements AutoCloseable {
 
   Instant startedAt() {
     return startedAt;
+  }
+
+  /**
+   * Waits until the operator process has been quiet for {@link #QUIET} (CPU below 5 % of one core),
+   * at least that long: nothing is left to work off.
+   */
+  void awaitQuiet(java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<long[]> samples = new java.util.ArrayList<>();   // {nanoTime, cpu nanos}, oldest first
+    while (System.nanoTime() < deadline) {
+      long now = System.nanoTime();
+      long cpu = process.info().totalCpuDuration().map(java.time.Duration::toNanos)
+          .orElseThrow(() -> new IllegalStateException("the operator process' CPU time is not readable"));
+      samples.add(new long[] {now, cpu});
+      // keep one sample at least QUIET old, none older
+      while (samples.size() > 1 && now - samples.get(1)[0] >= QUIET.toNanos()) {
+        samples.remove(0);
+      }
+      long[] oldest = samples.get(0);
+      if (now - oldest[0] >= QUIET.toNanos() && isQuiet(now - oldest[0], cpu - oldest[1])) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException("the operator process did not become quiet within " + timeout + " (log: " + dir.resolve("operator.log") + ")");
+  }
+
+  static final java.time.Duration QUIET = java.time.Duration.ofSeconds(3);
+
+  /** Less than 5 % of one core over the interval. */
+  static boolean isQuiet(long intervalNanos, long cpuNanos) {
+    return cpuNanos * 20 < intervalNanos;
   }
 
   /** Heap in use after a full GC of the operator process, in KiB. */

@@ -76,8 +76,8 @@ public final class DownloadBenchmark implements Callable<Integer> {
         Files.delete(file);
         programNanos.add(program(server, work, size, 1, out));
       }
-      long plainMedian = median(plainNanos);
-      long programMedian = median(programNanos);
+      long plainMedian = Report.median(plainNanos);
+      long programMedian = Report.median(programNanos);
       out.printf(Locale.ROOT, "plain client (JDK HttpClient, body to file), %s: median %d ms (%s)%n", mib(size), plainMedian / 1_000_000,
           rate(size, plainMedian));
       out.printf(Locale.ROOT, "download program, one stream (sha256, progress, resumable): median %d ms (%s)%n", programMedian / 1_000_000,
@@ -89,8 +89,8 @@ public final class DownloadBenchmark implements Callable<Integer> {
         singleNanos.add(program(server, work, slow, 1, out));
         parallelNanos.add(program(server, work, slow, connections, out));
       }
-      long single = median(singleNanos);
-      long parallel = median(parallelNanos);
+      long single = Report.median(singleNanos);
+      long parallel = Report.median(parallelNanos);
       out.printf(Locale.ROOT, "slow link (%s per connection, %d ms per request), %s: one stream %d ms, %d ranges %d ms%n",
           rate(slowRate, 1_000_000_000L), latencyMs, mib(slow), single / 1_000_000, connections, parallel / 1_000_000);
       out.printf(Locale.ROOT, "download x-plain %.2f, parallel speed-up %.2f%n", (double) programMedian / plainMedian, (double) single / parallel);
@@ -116,11 +116,6 @@ public final class DownloadBenchmark implements Callable<Integer> {
     }
     Files.delete(dir.resolve("model.bin"));
     return took;
-  }
-
-  private static long median(List<Long> values) {
-    List<Long> sorted = values.stream().sorted().toList();
-    return sorted.get(sorted.size() / 2);
   }
 
   private static String mib(long bytes) {

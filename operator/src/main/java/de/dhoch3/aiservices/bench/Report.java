@@ -102,8 +102,8 @@ final class Report {
     System.out.printf(row, "operator as its own process: " + n + " AIServices created -> all reconciled", childReconciledMs + " ms");
     System.out.printf(row, "memory: operator heap after GC with " + n + " AIServices", heapWithNKiB / 1024 + " MiB");
     System.out.printf(row, "memory: ... plus unrelated Deployments and ConfigMaps", heapWithUnrelatedKiB / 1024 + " MiB");
-    System.out.printf(row, "start: operator process start -> first reconcile", startProcessToFirstReconcileMs + " ms (plain java -jar)");
-    System.out.printf(row, "start: ... with class-data sharing (as shipped)", startWithCdsMs + " ms (" + cdsArchive + ")");
+    System.out.printf(row, "start: operator process start -> first reconcile (median)", startProcessToFirstReconcileMs + " ms (plain java -jar)");
+    System.out.printf(row, "start: ... as shipped (median)", startWithCdsMs + " ms (" + cdsArchive + ", the chart's JVM options)");
     System.out.printf(row, "start: benchmark JVM start -> first reconcile (in-process)", startJvmToFirstReconcileMs + " ms");
     System.out.println(summary(n));
   }

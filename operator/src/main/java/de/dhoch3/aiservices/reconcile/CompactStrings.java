@@ -16,7 +16,12 @@ import java.io.IOException;
  * are still collected when nothing refers to them (the JVM's string table is weak).
  */
 public final class CompactStrings {
-  static final int MAX_INTERNED = 256;
+  /**
+   * Longer values are read as they are. Not 256 (tried): each Deployment's prepare script (about 4 KB)
+   * and InvokeAI's registration script (10 KB) are the same for every AIService of an app, and at 10,000
+   * AIServices their copies were 60 MB of the heap. What is longer than this is rare and unique.
+   */
+  static final int MAX_INTERNED = 65_536;
 
   private CompactStrings() {}
 
@@ -26,8 +31,7 @@ public final class CompactStrings {
       @Override
       public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
         String value = super.deserialize(p, ctxt);
-        // short values repeat (paths, images, label values); a long one (a ConfigMap's file, kubectl's last-applied
-        // annotation) is rarely the same twice and would cost its interning on every event
+        // values repeat (paths, images, label values, the generated scripts of an app); a unique one costs its hash
         return value == null || value.length() > MAX_INTERNED ? value : value.intern();
       }
     });

@@ -22,6 +22,35 @@ class BenchmarkTest {
   }
 
   @Test
+  void theStartAsShippedUsesTheChartsJavaOptionsAndItsMemoryLimit() throws Exception {
+    var values = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+        .readTree(java.nio.file.Path.of(System.getProperty("repo.root", ".."), "helm", "aiservice-operator", "values.yaml").toFile());
+    // the chart's own words, not the benchmark's: a change of the chart's JVM options moves the benchmark with it
+    assertThat(Benchmark.SHIPPED_JAVA_OPTIONS).containsAll(List.of(values.get("javaOptions").asText().split(" ")));
+    assertThat(values.at("/resources/limits/memory").asText()).isEqualTo("512Mi");
+    assertThat(Benchmark.SHIPPED_JAVA_OPTIONS).contains("-XX:MaxRAM=512m");
+    assertThat(new Benchmark().javaOptions).isEqualTo(Benchmark.SHIPPED_JAVA_OPTIONS);
+  }
+
+  @Test
+  void theOperatorProcessStartIsTakenWhenItWasForkedNotFromTheSystemsBootClock() throws Exception {
+    java.time.Instant before = java.time.Instant.now();
+    var server = new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl("http://127.0.0.1:9/").build();
+    try (ChildOperator child = ChildOperator.start(server, false, List.of("-Xmx64m"))) {
+      java.time.Instant after = java.time.Instant.now();
+      // Linux's own start instant of a process was 0.87 s before this fork on the build machine
+      assertThat(child.startedAt()).isBetween(before, after);
+    }
+  }
+
+  @Test
+  void theOperatorProcessIsQuietBelowOneTwentiethOfACore() {
+    assertThat(ChildOperator.isQuiet(3_000_000_000L, 149_000_000L)).isTrue();
+    assertThat(ChildOperator.isQuiet(3_000_000_000L, 150_000_000L)).isFalse();
+    assertThat(ChildOperator.isQuiet(3_000_000_000L, 2_000_000_000L)).isFalse();
+  }
+
+  @Test
   void theLastLineHasTheAgreedFormWithMedianLatencyOverMedianRoundTrip() {
     Report report = new Report();
     report.convergenceRequests = Map.of("create", 35L, "get", 25L, "update", 20L, "list", 6L, "watch", 6L, "discovery", 1L);

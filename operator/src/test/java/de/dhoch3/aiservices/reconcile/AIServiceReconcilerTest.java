@@ -315,6 +315,28 @@ class AIServiceReconcilerTest extends OperatorScenario {
     assertThat(untouched.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("render/farm:1");
   }
 
+  @Test
+  void anObjectWithTheOperatorsLabelsButAnotherAIServicesNameIsNotTakenOver() {
+    // in the operator's informer (managed-by label) and named like this AIService's Deployment, but labelled for
+    // another AIService: a copy of the labels alone never makes an object this AIService's own
+    var lookalike = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+        .withNewMetadata().withName("lookalike").withNamespace(NS)
+          .addToLabels("app.kubernetes.io/managed-by", "aiservice-operator").addToLabels("ai.dhoch3.de/aiservice", "someone-else").endMetadata()
+        .withNewSpec().withNewSelector().addToMatchLabels("app", "render").endSelector()
+          .withNewTemplate().withNewMetadata().addToLabels("app", "render").endMetadata()
+          .withNewSpec().addNewContainer().withName("c").withImage("render/farm:1").endContainer().endSpec().endTemplate()
+        .endSpec().build();
+    harness.client.resource(lookalike).create();
+    harness.create(aiservice("lookalike", App.COMFYUI));
+
+    AIService stalled = harness.awaitStatus("lookalike", conditionIs(StatusCalculator.STALLED, "True"));
+    assertThat(condition(stalled, StatusCalculator.STALLED).orElseThrow().getReason()).isEqualTo("NameTaken");
+    var untouched = harness.deployment("lookalike");
+    assertThat(untouched.getMetadata().getLabels()).containsEntry("ai.dhoch3.de/aiservice", "someone-else");
+    assertThat(untouched.getMetadata().getOwnerReferences()).isEmpty();
+    assertThat(untouched.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("render/farm:1");
+  }
+
   private static StorageSpec storage(VolumeRef models, VolumeRef data) {
     StorageSpec storage = new StorageSpec();
     storage.models = models;

@@ -33,12 +33,19 @@ class CompactStringsTest {
     assertThat(a).isEqualTo(new KubernetesSerialization().unmarshal(JSON.formatted("comfyui"), Deployment.class));
     assertThat(a.getMetadata().getName()).isEqualTo("comfyui");
     assertThat(b.getMetadata().getName()).isEqualTo("forge");
-    // a long value is left as it is (not interned): a new instance per reading
-    String longImage = "registry.example.com/" + "x".repeat(300) + ":1";
-    Deployment c = compact.unmarshal(JSON.formatted("c").replace("yanwk/comfyui-boot:cu126-megapak", longImage), Deployment.class);
-    Deployment d = compact.unmarshal(JSON.formatted("d").replace("yanwk/comfyui-boot:cu126-megapak", longImage), Deployment.class);
+    // a long value repeated in every AIService of an app (a 4 KB prepare script) is one instance too
+    String script = "report() { echo \\\"$1\\\"; }; " + "mkdir -p /aiservice/data/x || fail; ".repeat(120);
+    assertThat(script.length()).isGreaterThan(4000);
+    Deployment c = compact.unmarshal(JSON.formatted("c").replace("yanwk/comfyui-boot:cu126-megapak", script), Deployment.class);
+    Deployment d = compact.unmarshal(JSON.formatted("d").replace("yanwk/comfyui-boot:cu126-megapak", script), Deployment.class);
     assertThat(c.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
-        .isEqualTo(longImage).isNotSameAs(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+        .isEqualTo(script.replace("\\", "")).isSameAs(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+    // one over 64 KiB is left as it is: a new instance per reading
+    String huge = "x".repeat(70_000);
+    Deployment e = compact.unmarshal(JSON.formatted("e").replace("yanwk/comfyui-boot:cu126-megapak", huge), Deployment.class);
+    Deployment f = compact.unmarshal(JSON.formatted("f").replace("yanwk/comfyui-boot:cu126-megapak", huge), Deployment.class);
+    assertThat(e.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo(huge).isNotSameAs(f.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
     // no empty map of unknown fields per object; a field the model does not know is still kept
     assertThat(containerA.getAdditionalProperties()).isSameAs(java.util.Collections.emptyMap());
     Deployment extra = compact.unmarshal(JSON.formatted("x").replace("\"readOnly\":true", "\"readOnly\":true,\"future\":\"y\""),
