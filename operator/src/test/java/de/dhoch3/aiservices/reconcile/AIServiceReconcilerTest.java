@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Scenarios through the real reconciler, configured as production, on the in-process API server. */
@@ -293,13 +294,7 @@ class AIServiceReconcilerTest extends OperatorScenario {
 
   @Test
   void aDeploymentNameTakenByAnotherObjectLeavesNothingHalfBuiltAndIsLeftAlone() {
-    var foreign = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
-        .withNewMetadata().withName("squatted").withNamespace(NS).addToLabels("team", "render").endMetadata()
-        .withNewSpec().withNewSelector().addToMatchLabels("app", "render").endSelector()
-          .withNewTemplate().withNewMetadata().addToLabels("app", "render").endMetadata()
-          .withNewSpec().addNewContainer().withName("c").withImage("render/farm:1").endContainer().endSpec().endTemplate()
-        .endSpec().build();
-    harness.client.resource(foreign).create();
+    harness.client.resource(renderFarm("squatted", Map.of("team", "render"))).create();
     harness.create(aiservice("squatted", App.COMFYUI));
 
     AIService stalled = harness.awaitStatus("squatted", conditionIs(StatusCalculator.STALLED, "True"));
@@ -319,14 +314,8 @@ class AIServiceReconcilerTest extends OperatorScenario {
   void anObjectWithTheOperatorsLabelsButAnotherAIServicesNameIsNotTakenOver() {
     // in the operator's informer (managed-by label) and named like this AIService's Deployment, but labelled for
     // another AIService: a copy of the labels alone never makes an object this AIService's own
-    var lookalike = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
-        .withNewMetadata().withName("lookalike").withNamespace(NS)
-          .addToLabels("app.kubernetes.io/managed-by", "aiservice-operator").addToLabels("ai.dhoch3.de/aiservice", "someone-else").endMetadata()
-        .withNewSpec().withNewSelector().addToMatchLabels("app", "render").endSelector()
-          .withNewTemplate().withNewMetadata().addToLabels("app", "render").endMetadata()
-          .withNewSpec().addNewContainer().withName("c").withImage("render/farm:1").endContainer().endSpec().endTemplate()
-        .endSpec().build();
-    harness.client.resource(lookalike).create();
+    harness.client.resource(renderFarm("lookalike",
+        Map.of("app.kubernetes.io/managed-by", "aiservice-operator", "ai.dhoch3.de/aiservice", "someone-else"))).create();
     harness.create(aiservice("lookalike", App.COMFYUI));
 
     AIService stalled = harness.awaitStatus("lookalike", conditionIs(StatusCalculator.STALLED, "True"));
@@ -335,6 +324,16 @@ class AIServiceReconcilerTest extends OperatorScenario {
     assertThat(untouched.getMetadata().getLabels()).containsEntry("ai.dhoch3.de/aiservice", "someone-else");
     assertThat(untouched.getMetadata().getOwnerReferences()).isEmpty();
     assertThat(untouched.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("render/farm:1");
+  }
+
+  /** Someone else's Deployment (a render farm) with the given name and labels. */
+  private static io.fabric8.kubernetes.api.model.apps.Deployment renderFarm(String name, Map<String, String> labels) {
+    return new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+        .withNewMetadata().withName(name).withNamespace(NS).addToLabels(labels).endMetadata()
+        .withNewSpec().withNewSelector().addToMatchLabels("app", "render").endSelector()
+          .withNewTemplate().withNewMetadata().addToLabels("app", "render").endMetadata()
+          .withNewSpec().addNewContainer().withName("c").withImage("render/farm:1").endContainer().endSpec().endTemplate()
+        .endSpec().build();
   }
 
   private static StorageSpec storage(VolumeRef models, VolumeRef data) {
