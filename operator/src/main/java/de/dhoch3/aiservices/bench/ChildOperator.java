@@ -47,6 +47,12 @@ final class ChildOperator implements AutoCloseable {
     return start(server, cds, List.of());
   }
 
+  /**
+   * The chart's arguments (templates/deployment.yaml): with leader election, as every replica runs, so the
+   * first reconcile waits for the Lease like in a cluster; the health server on a free port.
+   */
+  static final List<String> SHIPPED_ARGUMENTS = List.of("run", "--health-port=0", "--leader-election", "--lease-namespace=" + Benchmark.NS);
+
   /** {@code javaOptions}: further options of the operator's JVM, e.g. those the Helm chart sets. */
   static ChildOperator start(Config server, boolean cds, List<String> javaOptions) throws IOException {
     Path dir = Files.createTempDirectory("aiservice-bench");
@@ -64,7 +70,8 @@ final class ChildOperator implements AutoCloseable {
     }
     command.addAll(javaOptions);
     command.addAll(List.of("-cp", Path.of(System.getProperty("java.class.path")).toAbsolutePath().toString(),
-        "de.dhoch3.aiservices.cli.Main", "run", "--health-port", "-1"));
+        "de.dhoch3.aiservices.cli.Main"));
+    command.addAll(SHIPPED_ARGUMENTS);
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("KUBECONFIG", kubeconfig.toString());
     builder.redirectErrorStream(true).redirectOutput(dir.resolve("operator.log").toFile());

@@ -124,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
           }
           if (leaderElection) {
             overrider.withLeaderElectionConfiguration(de.dhoch3.aiservices.reconcile.LeaderElection.configuration(leaseNamespace, identity,
-                () -> startInbox(client, operatorConfig)));
+                () -> startInbox(client, operatorConfig), stopping::get, () -> System.exit(1)));
           }
         });
     operator.start();
@@ -210,9 +210,13 @@ final class RunCommand implements Callable<Integer> {
   /** This process's name in the lease: the pod's name, as kubectl shows it. */
   private final String identity = System.getenv().getOrDefault("HOSTNAME", "aiservice-operator-" + java.util.UUID.randomUUID());
 
-  private static void awaitShutdown(Operator operator, Runnable afterStop) throws InterruptedException {
+  /** Set before the operator is stopped: the end of leading that follows is no lost lease. */
+  private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+
+  private void awaitShutdown(Operator operator, Runnable afterStop) throws InterruptedException {
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopping.set(true);
       operator.stop();
       try {
         afterStop.run();

@@ -24,19 +24,39 @@ public final class LeaderElection {
 
   private LeaderElection() {}
 
-  /** Production: losing the lease exits the process (JOSDK's exitOnStopLeading), the pod restarts as a follower. */
+  /** Losing the lease exits the process, a stop does not (see the full form). */
   public static LeaderElectionConfiguration configuration(String leaseNamespace, String identity) {
-    return configuration(leaseNamespace, identity, () -> { });
+    return configuration(leaseNamespace, identity, () -> { }, () -> false, () -> System.exit(1));
   }
 
-  /** As above; {@code onStartLeading} runs when this process becomes the leader (what only the leader may do besides reconciling). */
-  public static LeaderElectionConfiguration configuration(String leaseNamespace, String identity, Runnable onStartLeading) {
+  /**
+   * Production: {@code onStartLeading} runs when this process becomes the leader (what only the leader
+   * may do besides reconciling). Losing the lease while running calls {@code exitProcess} (the pod
+   * restarts as a follower; nothing is written after the lease is gone); once {@code stopping} is true
+   * (the operator is being stopped) the end of leading is expected and exits nothing.
+   *
+   * <p>Not JOSDK's exitOnStopLeading: it cannot tell the two apart. {@code Operator.stop()} cancels the
+   * elector, whose stop-leading callback then calls {@code System.exit} (JOSDK 5.2.3
+   * LeaderElectionManager.java:120-127, reached from Operator.java:219); inside the SIGTERM shutdown
+   * hook that call waits for the hook itself, for ever: the pod hung until it was killed and never gave
+   * its lease up. And {@code exitProcess} runs on a thread of its own: the callback holds fabric8's
+   * LeaderElector lock, which the shutdown hook's stop needs.
+   */
+  public static LeaderElectionConfiguration configuration(String leaseNamespace, String identity, Runnable onStartLeading,
+      java.util.function.BooleanSupplier stopping, Runnable exitProcess) {
+    Runnable onStopLeading = () -> {
+      if (!stopping.getAsBoolean()) {
+        Thread exit = new Thread(exitProcess, "lease-lost-exit");
+        exit.setDaemon(false);
+        exit.start();
+      }
+    };
     return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
         .withLeaseNamespace(leaseNamespace)
         .withIdentity(identity)
-        .withLeaderCallbacks(new io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks(onStartLeading, () -> { }, leader -> { }))
+        .withLeaderCallbacks(new io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks(onStartLeading, onStopLeading, leader -> { }))
         .withLeaseDuration(LEASE_DURATION).withRenewDeadline(RENEW_DEADLINE).withRetryPeriod(RETRY_PERIOD)
-        .withExitOnStopLeading(true)
+        .withExitOnStopLeading(false)
         .build();
   }
 

@@ -30,6 +30,11 @@ class BenchmarkTest {
     assertThat(values.at("/resources/limits/memory").asText()).isEqualTo("512Mi");
     assertThat(Benchmark.SHIPPED_JAVA_OPTIONS).contains("-XX:MaxRAM=512m");
     assertThat(new Benchmark().javaOptions).isEqualTo(Benchmark.SHIPPED_JAVA_OPTIONS);
+    // and the chart's arguments that change how the operator starts: leader election
+    String deployment = java.nio.file.Files.readString(
+        java.nio.file.Path.of(System.getProperty("repo.root", ".."), "helm", "aiservice-operator", "templates", "deployment.yaml"));
+    assertThat(deployment).contains("- --leader-election");
+    assertThat(ChildOperator.SHIPPED_ARGUMENTS).contains("--leader-election");
   }
 
   @Test

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.javaoperatorsdk.operator.Operator;
@@ -66,23 +65,42 @@ class LeaderElectionTest {
     });
   }
 
-  /** A replica as production runs it, except that losing the lease stops it instead of exiting the JVM. */
+  /** Per replica: set before it is stopped on purpose (as RunCommand's shutdown hook does). */
+  private final Map<String, java.util.concurrent.atomic.AtomicBoolean> stopping = new ConcurrentHashMap<>();
+  /** Replicas whose "process exit" production's callback asked for. */
+  private final Set<String> exited = ConcurrentHashMap.newKeySet();
+
+  /**
+   * A replica with production's leader callbacks (LeaderElection) at the test's timing; where
+   * production exits the process after losing the lease, this replica is stopped instead.
+   */
   private Operator replica(String id) {
     KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(LeaderElection.clientConfig(cluster.client().getConfiguration()))
         .withRequestTimeout(1000).withCustomHeaders(Map.of(WHO, id)).build()).build();
     AtomicReference<Operator> self = new AtomicReference<>();
+    var stop = new java.util.concurrent.atomic.AtomicBoolean();
+    stopping.put(id, stop);
+    var production = LeaderElection.configuration("aiservice-system", id, () -> { }, stop::get, () -> {
+      exited.add(id);
+      self.get().stop();
+    });
     Operator operator = AIServiceOperator.create(client, OperatorConfig.defaults(), Clock.systemUTC(), null,
         OperatorHarness.STAY_IN_THE_JVM.andThen(overrider -> overrider.withLeaderElectionConfiguration(LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("aiservice-operator-lock")
             .withLeaseNamespace("aiservice-system").withIdentity(id)
             .withLeaseDuration(LEASE).withRenewDeadline(RENEW_DEADLINE).withRetryPeriod(Duration.ofMillis(500))
-            .withExitOnStopLeading(false)
-            // production exits the process here (exitOnStopLeading): no write after losing the lease
-            .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> new Thread(() -> self.get().stop()).start(), leader -> { }))
+            .withExitOnStopLeading(production.isExitOnStopLeading())
+            .withLeaderCallbacks(production.getLeaderCallbacks().orElseThrow())
             .build())));
     self.set(operator);
     operator.start();
     started.add(operator);
     return operator;
+  }
+
+  /** A stop on purpose (an upgrade, a drain), as RunCommand's shutdown hook makes it. */
+  private void stopOnPurpose(String id, Operator operator) {
+    stopping.get(id).set(true);
+    operator.stop();
   }
 
   private void awaitDeployment(String name, Duration within) {
@@ -109,7 +127,7 @@ class LeaderElectionTest {
     String leader = writes.keySet().iterator().next();
 
     // the leader stops (an upgrade, a drain): the other takes over within the lease's duration
-    (leader.equals("a") ? a : b).stop();
+    stopOnPurpose(leader, leader.equals("a") ? a : b);
     Instant stopped = Instant.now();
     user.resource(aiservice("second", App.COMFYUI)).create();
     awaitDeployment("second", LEASE.plus(Duration.ofSeconds(8)));
@@ -125,6 +143,8 @@ class LeaderElectionTest {
     user.resource(aiservice("third", App.COMFYUI)).create();
     awaitDeployment("third", LEASE.plus(Duration.ofSeconds(10)));
     assertThat(writersSince(cut.plus(LEASE))).containsExactly("c");
+    // losing the lease ended the cut-off leader the way production ends the process; the stop on purpose did not
+    assertThat(exited).containsExactly(follower);
     // the cut-off leader stopped writing before the new one could hold the lease
     List<Write> late = new ArrayList<>(writes.getOrDefault(follower, List.of()).stream()
         .filter(w -> w.at().isAfter(cut.plus(LEASE))).toList());
@@ -176,6 +196,7 @@ class LeaderElectionTest {
 
   @AfterEach
   void stopAll() {
+    stopping.values().forEach(flag -> flag.set(true));
     started.forEach(Operator::stop);
     cluster.close();
   }
