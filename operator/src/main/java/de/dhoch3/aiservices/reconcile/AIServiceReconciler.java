@@ -134,7 +134,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
 
   @Override
   public UpdateControl<AIService> reconcile(AIService ai, Context<AIService> context) {
-    Optional<Deployment> actual = context.getSecondaryResource(Deployment.class);
+    Optional<Deployment> actual = DeploymentDependent.of(context, ai);
     Workload workload;
     try {
       workload = WorkloadBuilder.build(ai, config);
@@ -167,8 +167,9 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     List<Pod> pods = new ArrayList<>(context.getSecondaryResources(Pod.class));
     List<Pod> creating = PodProblem.beingCreated(pods);
     List<Event> podEvents = creating.isEmpty() ? List.of() : podEvents(ai, creating);
+    Deployment deployment = DeploymentDependent.of(context, ai).orElse(null);
     AIServiceStatus status = StatusCalculator.running(
-        ai, workload, context.getSecondaryResource(Deployment.class).orElse(null), pods, podEvents, clock.instant());
+        ai, workload, deployment, DesiredWorkload.foundCurrent(context, deployment), pods, podEvents, clock.instant());
     if (StatusCalculator.find(status, StatusCalculator.READY).map(c -> PodProblem.CONFIG_ERROR.equals(c.getReason())).orElse(false)) {
       generatedSecrets.forget(ai); // a generated Secret deleted by hand is made again
     }
@@ -327,7 +328,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
         DesiredWorkload.find(context).ifPresent(workload -> removeWhatThisBuildCreated(workload, ai));
       }
       AIServiceStatus status = StatusCalculator.stalled(ai, nameTaken(foreign.get()),
-          context.getSecondaryResource(Deployment.class).orElse(null), clock.instant());
+          DeploymentDependent.of(context, ai).orElse(null), clock.instant());
       announce(ai, status);
       statusUpdater.update(ai, status);
       return ErrorStatusUpdateControl.noStatusUpdate();

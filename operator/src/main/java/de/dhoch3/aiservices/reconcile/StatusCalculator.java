@@ -43,6 +43,16 @@ public final class StatusCalculator {
   /** As above, with the Events of pods still being set up (for volumes that fail to mount). */
   public static AIServiceStatus running(AIService ai, Workload workload, Deployment actual, List<Pod> pods,
       List<io.fabric8.kubernetes.api.model.Event> podEvents, Instant now) {
+    return running(ai, workload, actual, false, pods, podEvents, now);
+  }
+
+  /**
+   * As above; {@code actualFoundCurrent}: this very Deployment (same uid and resourceVersion) was
+   * already found to be the workload's in this reconcile, so it is not compared again (the
+   * comparison was a third of the reconcile's CPU at 10,000 AIServices).
+   */
+  public static AIServiceStatus running(AIService ai, Workload workload, Deployment actual, boolean actualFoundCurrent, List<Pod> pods,
+      List<io.fabric8.kubernetes.api.model.Event> podEvents, Instant now) {
     AIServiceStatus status = base(ai, actual, workload.deployment().getSpec().getReplicas());
     status.url = workload.url();
     status.modelPaths = workload.modelPaths().isEmpty() ? null : PrepareReport.apply(workload.modelPaths(), pods);
@@ -51,7 +61,7 @@ public final class StatusCalculator {
     int desired = status.replicas;
     // the Deployment seen must be the one this generation asks for: right after an update the cache
     // may still hold the old one, fully rolled out, which says nothing about the change
-    boolean current = actual != null && OwnedObjectDiff.differences(workload.deployment(), actual, null).isEmpty();
+    boolean current = actual != null && (actualFoundCurrent || OwnedObjectDiff.differences(workload.deployment(), actual, null).isEmpty());
     boolean rolledOut = current && actual.getStatus() != null
         && actual.getStatus().getObservedGeneration() != null
         && actual.getStatus().getObservedGeneration() >= Optional.ofNullable(actual.getMetadata().getGeneration()).orElse(0L)

@@ -13,4 +13,14 @@ public class DeploymentDependent extends OwnedDependent<Deployment> {
   public DeploymentDependent() {
     super(Deployment.class, Workload::deployment, Names::workload);
   }
+
+  /** The AIService's Deployment as the dependents see it, for the reconciler's status (a direct cache read, see OwnedDependent). */
+  @SuppressWarnings("unchecked")
+  public static java.util.Optional<Deployment> of(io.javaoperatorsdk.operator.api.reconciler.Context<de.dhoch3.aiservices.api.AIService> context,
+      de.dhoch3.aiservices.api.AIService ai) {
+    var source = (io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource<Deployment, de.dhoch3.aiservices.api.AIService>)
+        context.eventSourceRetriever().getEventSourceFor(Deployment.class);
+    return own(java.util.Optional.of(source),
+        new io.javaoperatorsdk.operator.processing.event.ResourceID(Names.workload(ai), ai.getMetadata().getNamespace()), ai);
+  }
 }

@@ -18,6 +18,20 @@ public final class DesiredWorkload {
     return context.managedWorkflowAndDependentResourceContext().get(KEY, Workload.class);
   }
 
+  private static final String MATCHED = DesiredWorkload.class.getName() + ".matched";
+
+  /** Records that this live Deployment was found to be the workload's in this reconcile. */
+  static void matched(Context<AIService> context, io.fabric8.kubernetes.api.model.apps.Deployment actual) {
+    context.managedWorkflowAndDependentResourceContext().put(MATCHED, actual.getMetadata().getUid() + "/" + actual.getMetadata().getResourceVersion());
+  }
+
+  /** Whether exactly this Deployment (uid and resourceVersion) was found to be the workload's in this reconcile. */
+  public static boolean foundCurrent(Context<AIService> context, io.fabric8.kubernetes.api.model.apps.Deployment actual) {
+    return actual != null && context.managedWorkflowAndDependentResourceContext().get(MATCHED, String.class)
+        .map(found -> found.equals(actual.getMetadata().getUid() + "/" + actual.getMetadata().getResourceVersion()))
+        .orElse(false);
+  }
+
   public static Workload of(Context<AIService> context) {
     return context.managedWorkflowAndDependentResourceContext().getMandatory(KEY, Workload.class);
   }
