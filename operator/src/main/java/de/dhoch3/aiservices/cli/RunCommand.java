@@ -97,11 +97,7 @@ final class RunCommand implements Callable<Integer> {
           + (operatorConfig.watchNamespaces.isEmpty() ? " (all namespaces)" : " namespaces " + operatorConfig.watchNamespaces));
       Operator operator = start(client, operatorConfig, false);
       try (HealthServer health = healthServer(operator, 8080); AutoCloseable portal = portal(client, operatorConfig, out)) {
-        awaitShutdown(operator, () -> {
-          if (leaderElection) {
-            de.dhoch3.aiservices.reconcile.LeaderElection.release(client, leaseNamespace, identity);
-          }
-        });
+        stopped.await();
       }
     }
     return 0;
@@ -124,9 +120,17 @@ final class RunCommand implements Callable<Integer> {
           }
           if (leaderElection) {
             overrider.withLeaderElectionConfiguration(de.dhoch3.aiservices.reconcile.LeaderElection.configuration(leaseNamespace, identity,
-                () -> startInbox(client, operatorConfig), stopping::get, () -> System.exit(1)));
+                () -> {
+                  leading.set(true);
+                  startInbox(client, operatorConfig);
+                }, stopping::get, () -> System.exit(1)));
           }
         });
+    // before anything starts (the lease may be ours at once): SIGTERM must always stop the operator and give the lease up
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopOnPurpose(operator, client);
+      stopped.countDown();
+    }, "shutdown"));
     operator.start();
     if (!leaderElection) {
       startInbox(client, operatorConfig);
@@ -178,10 +182,10 @@ final class RunCommand implements Callable<Integer> {
           out.println();
           out.println("Operator running against the in-process API server" + (health == null ? "" : " (health and metrics on :" + health.port() + ")") + ". Ctrl-C to stop.");
           out.flush();
-          awaitShutdown(operator, () -> { });
+          stopped.await();
         }
       } finally {
-        operator.stop();
+        stopOnPurpose(operator, cluster.client());
       }
     }
     return 0;
@@ -210,22 +214,32 @@ final class RunCommand implements Callable<Integer> {
   /** This process's name in the lease: the pod's name, as kubectl shows it. */
   private final String identity = System.getenv().getOrDefault("HOSTNAME", "aiservice-operator-" + java.util.UUID.randomUUID());
 
-  /** Set before the operator is stopped: the end of leading that follows is no lost lease. */
+  /** Set before the operator is stopped on purpose: the end of leading that follows is no lost lease. */
   private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Set once this process leads: only then is there a lease to give up. */
+  private final java.util.concurrent.atomic.AtomicBoolean leading = new java.util.concurrent.atomic.AtomicBoolean();
+  /** Counted down by the shutdown hook once the operator has stopped. */
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  /** The most the lease's release may take: the pod's grace period (30 s) must not run out on an unreachable API server. */
+  static final java.time.Duration RELEASE_TIMEOUT = java.time.Duration.ofSeconds(10);
 
-  private void awaitShutdown(Operator operator, Runnable afterStop) throws InterruptedException {
-    CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      stopping.set(true);
-      operator.stop();
-      try {
-        afterStop.run();
-      } catch (RuntimeException e) {
-        System.err.println("aiservice-operator: could not give up the leader lease (the next operator waits it out): " + e.getMessage());
-      }
-      stop.countDown();
-    }, "shutdown"));
-    stop.await();
+  /** Stops the operator once (SIGTERM's hook, or the end of an embedded run), then gives the lease up if this process led. */
+  private void stopOnPurpose(Operator operator, KubernetesClient client) {
+    if (stopping.getAndSet(true)) {
+      return;
+    }
+    operator.stop();
+    if (!leaderElection || !leading.get()) {
+      return;
+    }
+    String namespace = leaseNamespace != null ? leaseNamespace : client.getNamespace();
+    try {
+      java.util.concurrent.CompletableFuture.runAsync(() -> de.dhoch3.aiservices.reconcile.LeaderElection.release(client, namespace, identity))
+          .get(RELEASE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | InterruptedException e) {
+      System.err.println("aiservice-operator: could not give up the leader lease (the next operator waits it out): "
+          + (e.getCause() != null ? e.getCause().getMessage() : e.toString()));
+    }
   }
 
   /** True when a kubeconfig or an in-cluster service account is there to talk to. */

@@ -20,6 +20,32 @@ import org.junit.jupiter.api.Test;
  */
 class StopProcessTest {
 
+  /** The end of an embedded run stops the operator on purpose: no "lost lease" exit with status 1 on the way. */
+  @Test
+  void anEmbeddedRunWithLeaderElectionEndsWithStatusZero() throws Exception {
+    Path dir = Files.createTempDirectory("stop-process");
+    Path apps = dir.resolve("apps");
+    Files.createDirectories(apps);
+    Files.writeString(apps.resolve("comfyui.yaml"), """
+        apiVersion: ai.dhoch3.de/v1alpha1
+        kind: AIService
+        metadata: {name: comfyui, namespace: studio}
+        spec: {app: comfyui}
+        """);
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process run = new ProcessBuilder(List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        "de.dhoch3.aiservices.cli.Main", "run", "--embedded", "--once", "--health-port=-1", "--leader-election",
+        "--lease-namespace=default", "-f", apps.toString()))
+        .redirectErrorStream(true).redirectOutput(dir.resolve("run.log").toFile()).start();
+    try {
+      assertThat(run.waitFor(90, TimeUnit.SECONDS)).as("ends (log: " + dir.resolve("run.log") + ")").isTrue();
+      assertThat(run.exitValue()).as("exit status (log: " + dir.resolve("run.log") + ")").isZero();
+      assertThat(Files.readString(dir.resolve("run.log"))).contains("comfyui");
+    } finally {
+      run.destroyForcibly();
+    }
+  }
+
   @Test
   void sigtermEndsTheProcessAndGivesTheLeaseUp() throws Exception {
     try (EmbeddedCluster cluster = EmbeddedCluster.start(); var user = cluster.newClient()) {
