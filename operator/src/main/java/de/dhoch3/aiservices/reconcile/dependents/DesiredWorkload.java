@@ -22,14 +22,21 @@ public final class DesiredWorkload {
 
   /** Records that this live Deployment was found to be the workload's in this reconcile. */
   static void matched(Context<AIService> context, io.fabric8.kubernetes.api.model.apps.Deployment actual) {
-    context.managedWorkflowAndDependentResourceContext().put(MATCHED, actual.getMetadata().getUid() + "/" + actual.getMetadata().getResourceVersion());
+    context.managedWorkflowAndDependentResourceContext().put(MATCHED, version(actual));
   }
 
   /** Whether exactly this Deployment (uid and resourceVersion) was found to be the workload's in this reconcile. */
   public static boolean foundCurrent(Context<AIService> context, io.fabric8.kubernetes.api.model.apps.Deployment actual) {
-    return actual != null && context.managedWorkflowAndDependentResourceContext().get(MATCHED, String.class)
-        .map(found -> found.equals(actual.getMetadata().getUid() + "/" + actual.getMetadata().getResourceVersion()))
-        .orElse(false);
+    return sameVersion(context.managedWorkflowAndDependentResourceContext().get(MATCHED, String.class), actual);
+  }
+
+  /** One version of one object: any write to it (or a new object of the same name) gives another. */
+  static String version(io.fabric8.kubernetes.api.model.HasMetadata object) {
+    return object.getMetadata().getUid() + "/" + object.getMetadata().getResourceVersion();
+  }
+
+  static boolean sameVersion(java.util.Optional<String> found, io.fabric8.kubernetes.api.model.HasMetadata actual) {
+    return actual != null && found.map(version -> version.equals(version(actual))).orElse(false);
   }
 
   public static Workload of(Context<AIService> context) {
