@@ -357,11 +357,12 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
     client.resource(patch).updateStatus();
   }
 
-  static String human(long bytes) {
+  /** A size as people read it: bytes below 1 KiB, else one decimal of the largest binary unit up to PiB. */
+  public static String human(long bytes) {
     if (bytes < 1024) {
       return bytes + " B";
     }
-    String[] units = {"KiB", "MiB", "GiB", "TiB"};
+    String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
     double value = bytes;
     int unit = -1;
     while (value >= 1024 && unit < units.length - 1) {

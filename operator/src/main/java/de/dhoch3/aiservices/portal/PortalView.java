@@ -215,16 +215,6 @@ public final class PortalView {
   }
 
   static String human(Long bytes) {
-    if (bytes == null) {
-      return "";
-    }
-    String[] units = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-    double value = bytes;
-    int unit = 0;
-    while (value >= 1024 && unit < units.length - 1) {
-      value /= 1024;
-      unit++;
-    }
-    return unit == 0 ? bytes + " B" : String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    return bytes == null ? "" : de.dhoch3.aiservices.models.AIModelReconciler.human(bytes);
   }
 }
