@@ -84,6 +84,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
   private final EventRecorder events;
   private final Clock clock;
   private final RetryPolicy retry;
+  private final RecentWorkloads recentWorkloads;
 
   public AIServiceReconciler(OperatorConfig config, KubernetesClient client, Clock clock, RetryPolicy retry) {
     this.config = config;
@@ -93,6 +94,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     this.generatedSecrets = new GeneratedSecrets(client);
     this.events = new EventRecorder(client);
     this.clock = clock;
+    this.recentWorkloads = new RecentWorkloads(clock, RecentWorkloads.CAPACITY);
   }
 
   @Override
@@ -137,7 +139,8 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     Optional<Deployment> actual = DeploymentDependent.of(context, ai);
     Workload workload;
     try {
-      workload = WorkloadBuilder.build(ai, config);
+      // the workload of this generation when its previous reconcile kept it, else built (a pure function of spec and config)
+      workload = recentWorkloads.take(ai).orElseGet(() -> WorkloadBuilder.build(ai, config));
       if (workload.gpuClaimTemplate() != null && !DraSupport.served()) {
         throw new InvalidSpecException("spec.gpu.mode", "dra needs a cluster serving resource.k8s.io/v1 (Kubernetes >= 1.34 with a DRA driver"
             + " such as NVIDIA's); this one does not: use gpu.mode exclusive or shared");
@@ -175,6 +178,10 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     }
     announce(ai, status);
     statusUpdater.update(ai, status);
+    if (!StatusCalculator.find(status, StatusCalculator.READY).map(c -> "True".equals(c.getStatus())).orElse(false)) {
+      // not Ready yet: its next reconcile (the Deployment available, a pod's progress) would build the same again
+      recentWorkloads.keep(ai, workload);
+    }
     // kubelet's mount failures are Events, which send nothing here: look again while a pod is being set up
     return creating.isEmpty() ? UpdateControl.noUpdate() : UpdateControl.<AIService>noUpdate().rescheduleAfter(POD_SETUP_RECHECK);
   }

@@ -5,11 +5,15 @@ import de.dhoch3.aiservices.apps.ContainerPaths;
 import de.dhoch3.aiservices.apps.Shell;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -202,15 +206,23 @@ final class PrepareFolders {
     if (script.isEmpty()) {
       return null;
     }
-    return new ContainerBuilder()
+    Container container = new ContainerBuilder()
         .withName(NAME)
         .withImage(image)
         .withCommand("sh", "-c", FUNCTIONS + "\n" + String.join("\n", script) + "\n")
-        .withVolumeMounts(mounts)
-        .withNewResources().addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("10m"))
-          .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("16Mi"))
-          .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("64Mi")).endResources()
-        .withSecurityContext(PodSecurity.prepareStep())
         .build();
+    // set as built: the builder would copy every mount twice
+    container.setVolumeMounts(mounts);
+    Map<String, Quantity> requests = new LinkedHashMap<>();
+    requests.put("cpu", new Quantity("10m"));
+    requests.put("memory", new Quantity("16Mi"));
+    Map<String, Quantity> limits = new LinkedHashMap<>();
+    limits.put("memory", new Quantity("64Mi"));
+    ResourceRequirements resources = new ResourceRequirements();
+    resources.setRequests(requests);
+    resources.setLimits(limits);
+    container.setResources(resources);
+    container.setSecurityContext(PodSecurity.prepareStep());
+    return container;
   }
 }

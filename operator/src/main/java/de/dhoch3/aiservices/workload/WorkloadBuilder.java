@@ -16,6 +16,10 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.HTTPGetAction;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.TCPSocketAction;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -112,11 +116,12 @@ public final class WorkloadBuilder {
       initContainers.add(prepare);
     }
     for (AppLayout.AppStep step : layout.steps) {
-      initContainers.add(new ContainerBuilder().withName(step.name()).withImage(resolved.image())
+      Container stepContainer = new ContainerBuilder().withName(step.name()).withImage(resolved.image())
           .withCommand("sh", "-c", step.script())
-          .withVolumeMounts(resolved.roots().data().mount(resolved.serviceDir(), AppLayout.PREPARE_DATA, false))
-          .withSecurityContext(PodSecurity.container(specUid, List.of()))
-          .build());
+          .build();
+      stepContainer.setVolumeMounts(new ArrayList<>(List.of(resolved.roots().data().mount(resolved.serviceDir(), AppLayout.PREPARE_DATA, false))));
+      stepContainer.setSecurityContext(PodSecurity.container(specUid, List.of()));
+      initContainers.add(stepContainer);
     }
     Container container = container(spec, defaults, resolved, gpu, layout, mounts);
     container.setSecurityContext(PodSecurity.container(specUid, defaults.capabilities()));
@@ -160,31 +165,46 @@ public final class WorkloadBuilder {
     }
     List<String> command = spec.container != null && spec.container.command != null ? spec.container.command : defaults.command();
 
-    ContainerBuilder builder = new ContainerBuilder()
+    Container container = new ContainerBuilder()
         .withName(CONTAINER)
         .withImage(resolved.image())
         .withImagePullPolicy(resolved.image().endsWith(":latest") || !resolved.image().contains(":") ? "Always" : "IfNotPresent")
         .withCommand(command)
         .withArgs(defaults.argsEnv() == null && !args.isEmpty() ? args : null)
-        .withEnv(env.isEmpty() ? null : new ArrayList<>(env.values()))
-        .addNewPort().withName(PORT_NAME).withContainerPort(resolved.port()).withProtocol("TCP").endPort()
-        .withResources(Resources.merge(spec.resources, gpu))
-        .withVolumeMounts(mounts)
-        .withNewReadinessProbe()
-          .withNewHttpGet().withPath(resolved.readinessPath()).withPort(new IntOrString(PORT_NAME)).endHttpGet()
-          .withPeriodSeconds(10).withTimeoutSeconds(5).withFailureThreshold(3)
-        .endReadinessProbe()
-        // first starts download weights and compile kernels: allow minutes before liveness counts
-        .withNewStartupProbe()
-          .withNewHttpGet().withPath(resolved.readinessPath()).withPort(new IntOrString(PORT_NAME)).endHttpGet()
-          .withPeriodSeconds(10).withTimeoutSeconds(5).withFailureThreshold(Math.max(1, resolved.startupSeconds() / 10))
-        .endStartupProbe()
-        // a busy generation may delay HTTP answers; only a dead listener restarts the app
-        .withNewLivenessProbe()
-          .withNewTcpSocket().withPort(new IntOrString(PORT_NAME)).endTcpSocket()
-          .withPeriodSeconds(30).withTimeoutSeconds(10).withFailureThreshold(6)
-        .endLivenessProbe();
-    return builder.build();
+        .build();
+    // set as built: the builder's withEnv, withVolumeMounts, withResources and nested probes copy each
+    // of them twice (a tenth of building the desired state, twice per AIService)
+    container.setEnv(env.isEmpty() ? null : new ArrayList<>(env.values()));
+    ContainerPort port = new ContainerPort();
+    port.setName(PORT_NAME);
+    port.setContainerPort(resolved.port());
+    port.setProtocol("TCP");
+    container.setPorts(new ArrayList<>(List.of(port)));
+    container.setResources(Resources.merge(spec.resources, gpu));
+    container.setVolumeMounts(new ArrayList<>(mounts));
+    container.setReadinessProbe(probe(httpGet(resolved.readinessPath()), null, 10, 5, 3));
+    // first starts download weights and compile kernels: allow minutes before liveness counts
+    container.setStartupProbe(probe(httpGet(resolved.readinessPath()), null, 10, 5, Math.max(1, resolved.startupSeconds() / 10)));
+    // a busy generation may delay HTTP answers; only a dead listener restarts the app
+    container.setLivenessProbe(probe(null, new TCPSocketAction(null, new IntOrString(PORT_NAME)), 30, 10, 6));
+    return container;
+  }
+
+  private static HTTPGetAction httpGet(String path) {
+    HTTPGetAction get = new HTTPGetAction();
+    get.setPath(path);
+    get.setPort(new IntOrString(PORT_NAME));
+    return get;
+  }
+
+  private static Probe probe(HTTPGetAction httpGet, TCPSocketAction tcpSocket, int periodSeconds, int timeoutSeconds, int failureThreshold) {
+    Probe probe = new Probe();
+    probe.setHttpGet(httpGet);
+    probe.setTcpSocket(tcpSocket);
+    probe.setPeriodSeconds(periodSeconds);
+    probe.setTimeoutSeconds(timeoutSeconds);
+    probe.setFailureThreshold(failureThreshold);
+    return probe;
   }
 
   private static PodSpec podSpec(AIServiceSpec spec, GpuPlan gpu, AppLayout layout, Container container, List<Volume> volumes,

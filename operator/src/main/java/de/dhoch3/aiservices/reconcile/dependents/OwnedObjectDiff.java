@@ -107,6 +107,8 @@ public final class OwnedObjectDiff {
   /** A field of a container's liveness, readiness or startup probe: its last segment. */
   private static final java.util.regex.Pattern CONTAINER_PROBE =
       java.util.regex.Pattern.compile("spec\\.template\\.spec\\.(?:initC|c)ontainers\\[]\\.(?:liveness|readiness|startup)Probe\\.(?:.*\\.)?([^.]+)");
+  /** A list index in a path ({@code containers[0]}): compiled once, a real server's defaults ask this of every live object's extra fields. */
+  private static final java.util.regex.Pattern LIST_INDEX = java.util.regex.Pattern.compile("\\[\\d+]");
   private static final Set<String> NOT_COMPARED = Set.of("apiVersion", "kind", "metadata", "status");
 
   private OwnedObjectDiff() {}
@@ -252,7 +254,7 @@ public final class OwnedObjectDiff {
   }
 
   private static boolean serverFilled(String kind, String path) {
-    String generic = path.replaceAll("\\[\\d+]", "[]");
+    String generic = LIST_INDEX.matcher(path).replaceAll("[]");
     if (SERVER_FILLED.containsKey(kind + ":" + generic)) {
       return true;
     }

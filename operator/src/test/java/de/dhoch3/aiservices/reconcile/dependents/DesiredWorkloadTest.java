@@ -22,7 +22,7 @@ class DesiredWorkloadTest {
     assertThat(DesiredWorkload.sameVersion(compared, deployment("uid-1", "18"))).isFalse();
     // deleted and made again under the same name
     assertThat(DesiredWorkload.sameVersion(compared, deployment("uid-2", "17"))).isFalse();
-    // nothing compared in this reconcile (the Deployment was just created, or its node did not run)
+    // nothing compared or written in this reconcile (its node did not run)
     assertThat(DesiredWorkload.sameVersion(Optional.empty(), deployment("uid-1", "17"))).isFalse();
     assertThat(DesiredWorkload.sameVersion(compared, null)).isFalse();
   }

@@ -1,0 +1,91 @@
+package de.dhoch3.aiservices.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import de.dhoch3.aiservices.api.AIService;
+import de.dhoch3.aiservices.workload.Workload;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A kept workload is handed only to the next reconcile of the same AIService at the same generation. */
+class RecentWorkloadsTest {
+  private Instant now = Instant.parse("2026-12-07T08:00:00Z");
+  private final Clock clock = new Clock() {
+    @Override
+    public ZoneOffset getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  };
+
+  private static AIService ai(String uid, Long generation) {
+    AIService ai = new AIService();
+    ai.setMetadata(new ObjectMetaBuilder().withName("comfy").withNamespace("studio").withUid(uid).withGeneration(generation).build());
+    return ai;
+  }
+
+  private static Workload workload(String url) {
+    return new Workload(null, null, null, null, null, List.of(), url);
+  }
+
+  @Test
+  void theSameAIServiceAtTheSameGenerationGetsItOnce() {
+    RecentWorkloads recent = new RecentWorkloads(clock, 4);
+    Workload built = workload("http://comfy.studio.svc:8188");
+    recent.keep(ai("uid-1", 3L), built);
+    assertThat(recent.take(ai("uid-1", 3L))).containsSame(built);
+    // taken, not shared: a second reconcile builds its own
+    assertThat(recent.take(ai("uid-1", 3L))).isEmpty();
+  }
+
+  @Test
+  void aSpecChangeOrAnotherAIServiceOfTheSameNameNeverGetsIt() {
+    RecentWorkloads recent = new RecentWorkloads(clock, 4);
+    recent.keep(ai("uid-1", 3L), workload("a"));
+    // the spec was changed since: generation 4 must be built from the new spec
+    assertThat(recent.take(ai("uid-1", 4L))).isEmpty();
+    assertThat(recent.size()).isZero();
+    recent.keep(ai("uid-1", 3L), workload("a"));
+    // deleted and made again under the same name (another uid), at the same generation
+    assertThat(recent.take(ai("uid-2", 3L))).isEmpty();
+    assertThat(recent.take(ai(null, 3L))).isEmpty();
+    // an object without uid or generation (not from a server) is never kept
+    recent.keep(ai(null, 3L), workload("b"));
+    recent.keep(ai("uid-3", null), workload("c"));
+    assertThat(recent.size()).isEqualTo(1);
+  }
+
+  @Test
+  void boundedInNumberAndAge() {
+    RecentWorkloads recent = new RecentWorkloads(clock, 2);
+    recent.keep(ai("uid-1", 1L), workload("1"));
+    recent.keep(ai("uid-2", 1L), workload("2"));
+    recent.keep(ai("uid-3", 1L), workload("3"));
+    assertThat(recent.size()).isEqualTo(2);
+    assertThat(recent.take(ai("uid-1", 1L))).isEmpty();
+    assertThat(recent.take(ai("uid-2", 1L))).map(Workload::url).contains("2");
+
+    recent.keep(ai("uid-4", 1L), workload("4"));
+    now = now.plus(Duration.ofMinutes(5)).plusSeconds(1);
+    // older than five minutes: built again (nothing that old is worth the memory)
+    assertThat(recent.take(ai("uid-3", 1L))).isEmpty();
+    recent.keep(ai("uid-5", 1L), workload("5"));
+    // keeping a new one drops every expired one
+    assertThat(recent.size()).isEqualTo(1);
+    assertThat(recent.take(ai("uid-5", 1L))).map(Workload::url).contains("5");
+  }
+}
