@@ -115,14 +115,15 @@ final class Report {
         fairRatio(), latencyRoundTrips());
   }
 
-  /** The median of the rounds' ratios (one round: its ratio). */
+  /** The median of the rounds' ratios (one round: its ratio; an even number: the mean of the middle two, one of each order). */
   double fairRatio() {
     if (rounds.isEmpty()) {
       return ratio(readyMs, fairBaselineMs);
     }
     List<Double> ratios = new ArrayList<>(rounds.stream().map(r -> ratio(r[0], r[1])).toList());
     Collections.sort(ratios);
-    return ratios.get(ratios.size() / 2);
+    int middle = ratios.size() / 2;
+    return ratios.size() % 2 == 1 ? ratios.get(middle) : (ratios.get(middle - 1) + ratios.get(middle)) / 2;
   }
 
   /**

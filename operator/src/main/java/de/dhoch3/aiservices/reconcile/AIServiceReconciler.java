@@ -178,8 +178,10 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     }
     announce(ai, status);
     statusUpdater.update(ai, status);
-    if (!StatusCalculator.find(status, StatusCalculator.READY).map(c -> "True".equals(c.getStatus())).orElse(false)) {
-      // not Ready yet: its next reconcile (the Deployment available, a pod's progress) would build the same again
+    if (DesiredWorkload.anyWritten(context)
+        && !StatusCalculator.find(status, StatusCalculator.READY).map(c -> "True".equals(c.getStatus())).orElse(false)) {
+      // written and not Ready yet: the next reconcile (its Deployment available) would build the same again;
+      // one that only waits (for a GPU, say) keeps nothing
       recentWorkloads.keep(ai, workload);
     }
     // kubelet's mount failures are Events, which send nothing here: look again while a pod is being set up

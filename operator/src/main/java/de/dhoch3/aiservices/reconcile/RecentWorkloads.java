@@ -5,7 +5,6 @@ import de.dhoch3.aiservices.workload.Workload;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -19,10 +18,22 @@ import java.util.Optional;
  * the spec, the name, namespace and uid, and the operator's configuration (fixed for the
  * process), and every spec change gives a new generation. Bounded in number and age; taken, not
  * shared: the reconcile that takes it is the only one using it.
+ *
+ * <p>When full, a new one is not kept (the oldest are dropped only once too old): Deployments become
+ * available in the order they were created, so the oldest kept are the next ones taken, and a
+ * backlog larger than the capacity still gets that many reused instead of none. At most 512
+ * workloads (some 30 KB each) are held, for AIServices not Ready within two minutes at the most.
+ *
+ * <p>Where the key could fail, it costs at most one reuse within those two minutes: a CRD upgrade that
+ * added schema defaults would change stored specs without a new generation (the operator is
+ * upgraded, so restarted, with its CRD), and an etcd restore rewinds generations.
  */
 final class RecentWorkloads {
-  static final int CAPACITY = 256;
-  static final Duration MAX_AGE = Duration.ofMinutes(5);
+  static final int CAPACITY = 512;
+  static final Duration MAX_AGE = Duration.ofMinutes(2);
+
+  /** JOSDK 5.2.3 InformerEventSource.PREVIOUS_ANNOTATION_KEY. */
+  static final String JOSDK_PREVIOUS = io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource.PREVIOUS_ANNOTATION_KEY;
 
   private record Kept(long generation, Workload workload, Instant at) {}
 
@@ -46,7 +57,7 @@ final class RecentWorkloads {
     return Optional.of(kept.workload());
   }
 
-  /** Keeps the workload for this AIService's next reconcile; the oldest goes beyond the capacity, and any older than the age limit. */
+  /** Keeps the workload for this AIService's next reconcile, unless it is full of ones not yet too old. */
   synchronized void keep(AIService ai, Workload workload) {
     String uid = ai.getMetadata().getUid();
     Long generation = ai.getMetadata().getGeneration();
@@ -55,13 +66,16 @@ final class RecentWorkloads {
     }
     Instant now = clock.instant();
     byUid.remove(uid);
-    byUid.put(uid, new Kept(generation, workload, now));
-    for (Iterator<Kept> oldest = byUid.values().iterator(); oldest.hasNext(); ) {
-      Kept kept = oldest.next();
-      if (byUid.size() <= capacity && !kept.at().plus(MAX_AGE).isBefore(now)) {
-        break;
-      }
-      oldest.remove();
+    byUid.values().removeIf(kept -> kept.at().plus(MAX_AGE).isBefore(now));
+    if (byUid.size() < capacity) {
+      // JOSDK's create and update wrote its bookkeeping annotation into the desired objects: a kept
+      // workload must be what building again gives, or the next comparison asks for that annotation too
+      workload.objects().forEach(object -> {
+        if (object.getMetadata().getAnnotations() != null) {
+          object.getMetadata().getAnnotations().remove(JOSDK_PREVIOUS);
+        }
+      });
+      byUid.put(uid, new Kept(generation, workload, now));
     }
   }
 

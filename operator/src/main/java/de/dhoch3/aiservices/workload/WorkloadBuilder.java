@@ -161,7 +161,9 @@ public final class WorkloadBuilder {
       env.put(defaults.argsEnv(), new EnvVar(defaults.argsEnv(), String.join(" ", args), null));
     }
     if (spec.env != null) {
-      spec.env.stream().filter(e -> defaults.argsEnv() == null || !defaults.argsEnv().equals(e.getName())).forEach(e -> env.put(e.getName(), e));
+      spec.env.stream().filter(e -> defaults.argsEnv() == null || !defaults.argsEnv().equals(e.getName()))
+          // a copy: the Deployment never shares an object with the AIService it was built from
+          .forEach(e -> env.put(e.getName(), new io.fabric8.kubernetes.api.model.EnvVarBuilder(e).build()));
     }
     List<String> command = spec.container != null && spec.container.command != null ? spec.container.command : defaults.command();
 

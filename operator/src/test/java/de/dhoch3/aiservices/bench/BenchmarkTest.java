@@ -14,6 +14,20 @@ import org.junit.jupiter.api.Test;
 /** The benchmark's inputs and arithmetic; nothing here measures or asserts a time. */
 class BenchmarkTest {
   @Test
+  void theFairRatioIsTheMedianOfTheRoundsAndOfAnEvenNumberTheMeanOfTheMiddleTwo() {
+    Report odd = new Report();
+    odd.rounds.add(new long[] {1300, 1000, 0, 0});
+    odd.rounds.add(new long[] {1000, 1000, 0, 0});
+    odd.rounds.add(new long[] {1100, 1000, 0, 0});
+    assertThat(odd.fairRatio()).isCloseTo(1.10, org.assertj.core.data.Offset.offset(1e-9));
+    // two rounds, one of each order (operator first, baseline first): neither alone
+    Report even = new Report();
+    even.rounds.add(new long[] {1200, 1000, 0, 0});
+    even.rounds.add(new long[] {1000, 1000, 0, 0});
+    assertThat(even.fairRatio()).isCloseTo(1.10, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  @Test
   void everyAIServiceTheBenchmarkCreatesIsValidSoAllOfThemCanConverge() {
     OperatorConfig config = OperatorConfig.defaults();
     IntStream.range(0, 2 * App.values().length).forEach(i ->

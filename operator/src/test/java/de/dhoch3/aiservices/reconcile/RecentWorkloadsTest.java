@@ -39,7 +39,9 @@ class RecentWorkloadsTest {
   }
 
   private static Workload workload(String url) {
-    return new Workload(null, null, null, null, null, List.of(), url);
+    return new Workload(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder().withNewMetadata().withName("comfy").endMetadata().build(),
+        new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata().withName("comfy").endMetadata().build(),
+        null, null, null, List.of(), url);
   }
 
   @Test
@@ -74,18 +76,46 @@ class RecentWorkloadsTest {
     RecentWorkloads recent = new RecentWorkloads(clock, 2);
     recent.keep(ai("uid-1", 1L), workload("1"));
     recent.keep(ai("uid-2", 1L), workload("2"));
+    // full: the new one is not kept; the oldest are the next to be taken (Deployments become available in order)
     recent.keep(ai("uid-3", 1L), workload("3"));
     assertThat(recent.size()).isEqualTo(2);
-    assertThat(recent.take(ai("uid-1", 1L))).isEmpty();
-    assertThat(recent.take(ai("uid-2", 1L))).map(Workload::url).contains("2");
-
-    recent.keep(ai("uid-4", 1L), workload("4"));
-    now = now.plus(Duration.ofMinutes(5)).plusSeconds(1);
-    // older than five minutes: built again (nothing that old is worth the memory)
     assertThat(recent.take(ai("uid-3", 1L))).isEmpty();
+    assertThat(recent.take(ai("uid-1", 1L))).map(Workload::url).contains("1");
+    // one taken: room for one again
+    recent.keep(ai("uid-4", 1L), workload("4"));
+    assertThat(recent.size()).isEqualTo(2);
+
+    now = now.plus(Duration.ofMinutes(2)).plusSeconds(1);
+    // older than two minutes: built again (nothing that old is worth the memory)
+    assertThat(recent.take(ai("uid-2", 1L))).isEmpty();
     recent.keep(ai("uid-5", 1L), workload("5"));
-    // keeping a new one drops every expired one
+    // keeping a new one drops every one too old, so a full store of old ones does not block it
     assertThat(recent.size()).isEqualTo(1);
     assertThat(recent.take(ai("uid-5", 1L))).map(Workload::url).contains("5");
+  }
+
+  @Test
+  void justYoungEnoughIsStillTaken() {
+    RecentWorkloads recent = new RecentWorkloads(clock, 2);
+    Workload built = workload("1");
+    recent.keep(ai("uid-1", 1L), built);
+    now = now.plus(Duration.ofMinutes(2));
+    assertThat(recent.take(ai("uid-1", 1L))).containsSame(built);
+  }
+
+  @Test
+  void keptIsWhatBuildingAgainGivesWithoutJosdksBookkeeping() {
+    RecentWorkloads recent = new RecentWorkloads(clock, 2);
+    io.fabric8.kubernetes.api.model.Service service = new io.fabric8.kubernetes.api.model.ServiceBuilder().withNewMetadata()
+        .withName("comfy").addToAnnotations("javaoperatorsdk.io/previous", "7c1f")
+        .addToAnnotations("ai.dhoch3.de/owned-annotations", "").endMetadata().build();
+    io.fabric8.kubernetes.api.model.apps.Deployment deployment = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+        .withNewMetadata().withName("comfy").endMetadata().build();
+    deployment.getMetadata().setAnnotations(null);
+    recent.keep(ai("uid-1", 1L), new Workload(deployment, service, null, null, null, List.of(), "u"));
+    Workload kept = recent.take(ai("uid-1", 1L)).orElseThrow();
+    // the annotation JOSDK added when it created the Service goes; the operator's own stay
+    assertThat(kept.service().getMetadata().getAnnotations()).containsOnlyKeys("ai.dhoch3.de/owned-annotations");
+    assertThat(kept.deployment().getMetadata().getAnnotations()).isNull();
   }
 }

@@ -39,6 +39,18 @@ public final class DesiredWorkload {
     return actual != null && found.map(version -> version.equals(version(actual))).orElse(false);
   }
 
+  private static final String WROTE = DesiredWorkload.class.getName() + ".wrote";
+
+  /** Records that this reconcile created or updated one of the AIService's objects. */
+  static void markWritten(Context<AIService> context) {
+    context.managedWorkflowAndDependentResourceContext().put(WROTE, Boolean.TRUE);
+  }
+
+  /** Whether this reconcile created or updated one of the AIService's objects (so their changes will bring another). */
+  public static boolean anyWritten(Context<AIService> context) {
+    return context.managedWorkflowAndDependentResourceContext().get(WROTE, Boolean.class).orElse(false);
+  }
+
   public static Workload of(Context<AIService> context) {
     return context.managedWorkflowAndDependentResourceContext().getMandatory(KEY, Workload.class);
   }

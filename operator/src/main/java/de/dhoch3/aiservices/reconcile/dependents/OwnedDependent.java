@@ -135,6 +135,7 @@ abstract class OwnedDependent<R extends HasMetadata> extends CRUDKubernetesDepen
    * reconcile, was a sixth of the reconcile's CPU). Only this uid and resourceVersion count.
    */
   private static <T extends HasMetadata> T written(Context<AIService> context, T stored) {
+    DesiredWorkload.markWritten(context);
     if (stored instanceof io.fabric8.kubernetes.api.model.apps.Deployment deployment) {
       DesiredWorkload.matched(context, deployment);
     }
