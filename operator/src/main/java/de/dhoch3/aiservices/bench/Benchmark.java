@@ -163,14 +163,15 @@ public final class Benchmark implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * The same runs, smaller and unmeasured: the in-process server, the client and the operator
-   * share this JVM, and on two cores the JIT compiling their code costs seconds; without this the
-   * first measured run (the operator's) would pay for all of them.
-   */
   /** A warm-up pass that spent less than this share of its time compiling ends the warm-up. */
   static final int WARM_COMPILING_PERCENT = 5;
 
+  /**
+   * The same runs, smaller and unmeasured: the in-process server, the client and the operator
+   * share this JVM, and on two cores the JIT compiling their code costs seconds; without this the
+   * first measured run would pay for all of them. Repeated while a pass still spends
+   * {@link #WARM_COMPILING_PERCENT} or more of its time compiling, at most {@code --warmup-passes} times.
+   */
   private void warmUp(long jvmStart) throws Exception {
     int n = count;
     int c = changes;
@@ -811,7 +812,7 @@ public final class Benchmark implements Callable<Integer> {
     }
   }
 
-  /** Watches the AIServices of the benchmark namespace, to wait for a condition on all of them without polling lists. */
+  /** The two conditions the benchmark waits for on all AIServices (see AIServiceWatch). */
   static final Predicate<AIService> RECONCILED = Benchmark::reconciled;
   static final Predicate<AIService> READY = Benchmark::ready;
 

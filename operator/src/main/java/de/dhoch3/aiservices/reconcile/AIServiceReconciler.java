@@ -136,7 +136,6 @@ public class AIServiceReconciler implements Reconciler<AIService> {
 
   @Override
   public UpdateControl<AIService> reconcile(AIService ai, Context<AIService> context) {
-    Optional<Deployment> actual = DeploymentDependent.of(context, ai);
     Workload workload;
     try {
       // the workload of this generation when its previous reconcile kept it, else built (a pure function of spec and config)
@@ -154,7 +153,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
         });
       }
     } catch (InvalidSpecException invalid) {
-      AIServiceStatus status = StatusCalculator.stalled(ai, invalid, actual.orElse(null), clock.instant());
+      AIServiceStatus status = StatusCalculator.stalled(ai, invalid, DeploymentDependent.of(context, ai).orElse(null), clock.instant());
       announce(ai, status);
       statusUpdater.update(ai, status);
       // a conflict or a taken name ends when the other object goes away, which sends no event here

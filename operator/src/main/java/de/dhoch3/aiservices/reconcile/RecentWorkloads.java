@@ -35,7 +35,11 @@ final class RecentWorkloads {
   /** JOSDK 5.2.3 InformerEventSource.PREVIOUS_ANNOTATION_KEY. */
   static final String JOSDK_PREVIOUS = io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource.PREVIOUS_ANNOTATION_KEY;
 
-  private record Kept(long generation, Workload workload, Instant at) {}
+  private record Kept(long generation, Workload workload, Instant at) {
+    boolean tooOld(Instant now) {
+      return at.plus(MAX_AGE).isBefore(now);
+    }
+  }
 
   private final Clock clock;
   private final int capacity;
@@ -50,8 +54,7 @@ final class RecentWorkloads {
   synchronized Optional<Workload> take(AIService ai) {
     String uid = ai.getMetadata().getUid();
     Kept kept = uid == null ? null : byUid.remove(uid);
-    if (kept == null || !Objects.equals(kept.generation(), ai.getMetadata().getGeneration())
-        || kept.at().plus(MAX_AGE).isBefore(clock.instant())) {
+    if (kept == null || !Objects.equals(kept.generation(), ai.getMetadata().getGeneration()) || kept.tooOld(clock.instant())) {
       return Optional.empty();
     }
     return Optional.of(kept.workload());
@@ -66,7 +69,7 @@ final class RecentWorkloads {
     }
     Instant now = clock.instant();
     byUid.remove(uid);
-    byUid.values().removeIf(kept -> kept.at().plus(MAX_AGE).isBefore(now));
+    byUid.values().removeIf(kept -> kept.tooOld(now));
     if (byUid.size() < capacity) {
       // JOSDK's create and update wrote its bookkeeping annotation into the desired objects: a kept
       // workload must be what building again gives, or the next comparison asks for that annotation too
