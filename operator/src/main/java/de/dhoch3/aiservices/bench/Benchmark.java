@@ -163,6 +163,34 @@ public final class Benchmark implements Callable<Integer> {
     return 0;
   }
 
+  /** The JIT counts as quiet after this long without compiling more than {@link #JIT_QUIET_SLACK_MS}. */
+  static final Duration JIT_QUIET = Duration.ofSeconds(1);
+  static final long JIT_QUIET_SLACK_MS = 5;
+  static final Duration JIT_QUIET_MAX = Duration.ofSeconds(30);
+
+  /**
+   * Waits until the JIT has drained its queue: on two cores its two compiler threads get a share of
+   * the CPU among a hundred busy ones and fall behind, so a run would otherwise pay for compiling
+   * code of the run before it (a quarter of a round's CPU went to compiling, measured by thread).
+   * Each measured run, operator or baseline, starts with the JIT quiet; what a run makes hot is
+   * still compiled during it. At most {@link #JIT_QUIET_MAX}.
+   */
+  private void awaitJitQuiet() throws InterruptedException {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    long began = System.nanoTime();
+    long quietSince = began;
+    long compiledThen = jit.getTotalCompilationTime();
+    while (ms(began) < JIT_QUIET_MAX.toMillis() && ms(quietSince) < JIT_QUIET.toMillis()) {
+      Thread.sleep(100);
+      long compiledNow = jit.getTotalCompilationTime();
+      if (compiledNow - compiledThen > JIT_QUIET_SLACK_MS) {
+        quietSince = System.nanoTime();
+        compiledThen = compiledNow;
+      }
+    }
+    progress("JIT quiet after " + ms(began) + " ms");
+  }
+
   /** A warm-up pass that spent less than this share of its time compiling ends the warm-up. */
   static final int WARM_COMPILING_PERCENT = 5;
 
@@ -224,6 +252,7 @@ public final class Benchmark implements Callable<Integer> {
       try {
         operator.start();
         simulation.start();
+        awaitJitQuiet();
 
         progress("creating " + count + " AIServices");
         long begin = System.nanoTime();
@@ -350,6 +379,7 @@ public final class Benchmark implements Callable<Integer> {
       ExecutorService pool = Executors.newFixedThreadPool(concurrency);
       try {
         simulation.start();
+        awaitJitQuiet();
         requests.reset();
         progress("fair baseline for " + count + " AIServices");
         long begin = System.nanoTime();

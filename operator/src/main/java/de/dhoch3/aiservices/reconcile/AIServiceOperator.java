@@ -53,8 +53,8 @@ public final class AIServiceOperator {
         extra.accept(overrider);
       }
     });
-    DraSupport.detect(client);
-    operator.register(new AIServiceReconciler(config, client, clock, retry), controller -> {
+    boolean draServed = DraSupport.served(client);
+    operator.register(new AIServiceReconciler(config, client, clock, retry, draServed), controller -> {
       controller.withRetry(retry.toJosdk());
       if (!config.watchNamespaces.isEmpty()) {
         controller.settingNamespaces(Set.copyOf(config.watchNamespaces));

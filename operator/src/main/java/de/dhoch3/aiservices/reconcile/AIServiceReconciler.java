@@ -6,7 +6,6 @@ import de.dhoch3.aiservices.config.OperatorConfig;
 import de.dhoch3.aiservices.reconcile.dependents.ConfigMapDependent;
 import de.dhoch3.aiservices.reconcile.dependents.DeploymentDependent;
 import de.dhoch3.aiservices.reconcile.dependents.DesiredWorkload;
-import de.dhoch3.aiservices.reconcile.dependents.DraSupport;
 import de.dhoch3.aiservices.reconcile.dependents.GpuClaimTemplateDependent;
 import de.dhoch3.aiservices.reconcile.dependents.IngressDependent;
 import de.dhoch3.aiservices.reconcile.dependents.OwnedObjectDiff;
@@ -57,8 +56,6 @@ import java.util.Set;
     explicitInvocation = true,
     dependents = {
       @Dependent(name = "configmap", type = ConfigMapDependent.class, reconcilePrecondition = Wanted.ConfigMapWanted.class),
-      @Dependent(name = "gpu-claim", type = GpuClaimTemplateDependent.class, activationCondition = Wanted.DraServed.class,
-          reconcilePrecondition = Wanted.GpuClaimWanted.class),
       // the Deployment (pods, a GPU) only once the Service is there: a Service name taken by someone
       // else is found before any pod is started
       @Dependent(name = "deployment", type = DeploymentDependent.class, dependsOn = "service"),
@@ -85,9 +82,13 @@ public class AIServiceReconciler implements Reconciler<AIService> {
   private final Clock clock;
   private final RetryPolicy retry;
   private final RecentWorkloads recentWorkloads;
+  /** The GPU claim templates, on clusters serving DRA (resource.k8s.io/v1) only; else null. */
+  private final GpuClaimTemplateDependent gpuClaims;
 
-  public AIServiceReconciler(OperatorConfig config, KubernetesClient client, Clock clock, RetryPolicy retry) {
+  /** @param draServed whether the cluster serves resource.k8s.io/v1 ({@code DraSupport.served}, asked once at start) */
+  public AIServiceReconciler(OperatorConfig config, KubernetesClient client, Clock clock, RetryPolicy retry, boolean draServed) {
     this.config = config;
+    this.gpuClaims = draServed ? new GpuClaimTemplateDependent() : null;
     this.retry = retry;
     this.client = client;
     this.statusUpdater = new StatusUpdater(client);
@@ -131,7 +132,11 @@ public class AIServiceReconciler implements Reconciler<AIService> {
               StatusCalculator.storage(ai, board.figures(), board.namespace()), ai.getStatus() == null ? null : ai.getStatus().storage))
           .forEach(ai -> storageChanges.propagateEvent(ResourceID.fromResource(ai)));
     });
-    return List.of(pods, storageChanges);
+    List<EventSource<?, AIService>> sources = new ArrayList<>(List.of(pods, storageChanges));
+    if (gpuClaims != null) {
+      sources.add(gpuClaims.eventSource(context).orElseThrow());
+    }
+    return sources;
   }
 
   @Override
@@ -140,7 +145,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     try {
       // the workload of this generation when its previous reconcile kept it, else built (a pure function of spec and config)
       workload = recentWorkloads.take(ai).orElseGet(() -> WorkloadBuilder.build(ai, config));
-      if (workload.gpuClaimTemplate() != null && !DraSupport.served()) {
+      if (workload.gpuClaimTemplate() != null && gpuClaims == null) {
         throw new InvalidSpecException("spec.gpu.mode", "dra needs a cluster serving resource.k8s.io/v1 (Kubernetes >= 1.34 with a DRA driver"
             + " such as NVIDIA's); this one does not: use gpu.mode exclusive or shared");
       }
@@ -164,6 +169,9 @@ public class AIServiceReconciler implements Reconciler<AIService> {
 
     generatedSecrets.ensure(ai);
     DesiredWorkload.put(context, workload);
+    if (gpuClaims != null) {
+      gpuClaims.apply(workload, ai, context);
+    }
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
     List<Pod> pods = new ArrayList<>(context.getSecondaryResources(Pod.class));

@@ -95,6 +95,20 @@ class RecentWorkloadsTest {
   }
 
   @Test
+  void onlyTheTooOldAreDroppedTheYoungerStay() {
+    RecentWorkloads recent = new RecentWorkloads(clock, 3);
+    recent.keep(ai("uid-1", 1L), workload("1"));
+    now = now.plusSeconds(90);
+    recent.keep(ai("uid-2", 1L), workload("2"));
+    // 130 s after the first, 40 s after the second: the first is too old (over 120 s), the second is not
+    now = now.plusSeconds(40);
+    recent.keep(ai("uid-3", 1L), workload("3"));
+    assertThat(recent.size()).isEqualTo(2);
+    assertThat(recent.take(ai("uid-2", 1L))).map(Workload::url).contains("2");
+    assertThat(recent.take(ai("uid-1", 1L))).isEmpty();
+  }
+
+  @Test
   void justYoungEnoughIsStillTaken() {
     RecentWorkloads recent = new RecentWorkloads(clock, 2);
     Workload built = workload("1");

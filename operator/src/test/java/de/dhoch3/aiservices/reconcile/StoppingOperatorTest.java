@@ -34,7 +34,7 @@ class StoppingOperatorTest {
       cluster.ensureNamespace(OperatorHarness.NS);
       var ai = client.resource(OperatorHarness.aiservice("stopping", de.dhoch3.aiservices.api.App.COMFYUI)).create();
       var reconciler = new AIServiceReconciler(de.dhoch3.aiservices.config.OperatorConfig.defaults(), client, java.time.Clock.systemUTC(),
-          RetryPolicy.DEFAULT);
+          RetryPolicy.DEFAULT, true);
       // no context: the stopping path needs none (any other path reads the retry count from it)
       var control = reconciler.updateErrorStatus(ai, null, new RuntimeException("workflow", new InterruptedException()));
       assertThat(control.getResource()).isEmpty();

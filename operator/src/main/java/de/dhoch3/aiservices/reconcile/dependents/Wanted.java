@@ -32,19 +32,4 @@ public abstract class Wanted implements Condition<HasMetadata, AIService> {
       super(Workload::ingress);
     }
   }
-
-  /** Wanted while the GPU mode is dra; when it is not, an existing claim template is deleted. */
-  public static class GpuClaimWanted extends Wanted {
-    public GpuClaimWanted() {
-      super(Workload::gpuClaimTemplate);
-    }
-  }
-
-  /** DRA objects exist only on clusters serving resource.k8s.io/v1: only there is their informer started. */
-  public static class DraServed implements Condition<HasMetadata, AIService> {
-    @Override
-    public boolean isMet(DependentResource<HasMetadata, AIService> dependent, AIService primary, Context<AIService> context) {
-      return DraSupport.served();
-    }
-  }
 }
