@@ -84,7 +84,7 @@ public final class Benchmark implements Callable<Integer> {
   @Option(names = "--timeout", defaultValue = "PT10M", description = "Upper bound of every wait (default: ${DEFAULT-VALUE}).")
   Duration timeout;
 
-  @Option(names = "--warmup", defaultValue = "300", description = "AIServices of an unmeasured first round (operator and fair baseline, each on its own server),"
+  @Option(names = "--warmup", defaultValue = "1000", description = "AIServices (at most N) of an unmeasured first round (operator and fair baseline, each on its own server),"
       + " so that no measured run pays the JIT compilation of the code all runs share (default: ${DEFAULT-VALUE}; 0: none).")
   int warmup;
 

@@ -233,6 +233,15 @@ public final class ApiServerRules {
         podSpec("spec.template.spec", spec.path("template").path("spec"), problems);
       }
       case "Pod" -> podSpec("spec", spec, problems);
+      // ValidateResourceClaimTemplateUpdate (pkg/apis/resource/validation): the spec is immutable,
+      // compared as a real server does, after defaulting
+      case "ResourceClaimTemplate" -> {
+        ObjectNode defaulted = object.deepCopy();
+        applyDefaults(defaulted, stored);
+        if (stored != null && !stored.path("spec").equals(defaulted.path("spec"))) {
+          problems.add("spec: Invalid value: field is immutable");
+        }
+      }
       case "Service" -> {
         Set<String> names = new HashSet<>();
         int i = 0;

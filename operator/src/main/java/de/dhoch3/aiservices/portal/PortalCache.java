@@ -23,6 +23,8 @@ public final class PortalCache implements AutoCloseable {
   private final List<SharedIndexInformer<AIModel>> models = new ArrayList<>();
   private final List<SharedIndexInformer<Event>> events = new ArrayList<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  /** One object, so that closing ends exactly this subscription to the storage figures. */
+  private final Runnable storageChanged = this::changed;
 
   public PortalCache(KubernetesClient client, List<String> namespaces) {
     ResourceEventHandler<HasMetadata> changed = new ResourceEventHandler<>() {
@@ -50,7 +52,7 @@ public final class PortalCache implements AutoCloseable {
       events.add(namespace == null ? eventOps.inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.OPERATOR).inform(handler(changed))
           : eventOps.inNamespace(namespace).withLabel(Labels.MANAGED_BY, Labels.OPERATOR).inform(handler(changed)));
     }
-    de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.onChange(this::changed);
+    de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.onChange(storageChanged);
   }
 
   @SuppressWarnings("unchecked")
@@ -80,6 +82,7 @@ public final class PortalCache implements AutoCloseable {
 
   @Override
   public void close() {
+    de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.stopTelling(storageChanged);
     Stream.of(services, models, events).flatMap(List::stream).forEach(SharedIndexInformer::close);
   }
 }

@@ -123,15 +123,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     context.getPrimaryCache().addIndexer(WILDCARD_INDEX,
         ai -> ServedHost.of(ai, config).map(ServedHost::coveringWildcard).map(List::of).orElse(List.of()));
     // new storage figures (the model inbox's runs): every AIService's status shows its own
-    var storageChanges = new io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource<AIService>("storage-figures");
-    var primaries = context.getPrimaryCache();
-    // only the AIServices whose own figures changed: a run that moved one folder's size wakes one app, not ten thousand
-    de.dhoch3.aiservices.storage.StorageBoard.INSTANCE.onChange(() -> {
-      var board = de.dhoch3.aiservices.storage.StorageBoard.INSTANCE;
-      primaries.list().filter(ai -> ai.getSpec() != null && !java.util.Objects.equals(
-              StatusCalculator.storage(ai, board.figures(), board.namespace()), ai.getStatus() == null ? null : ai.getStatus().storage))
-          .forEach(ai -> storageChanges.propagateEvent(ResourceID.fromResource(ai)));
-    });
+    var storageChanges = new StorageFiguresEventSource(context.getPrimaryCache());
     List<EventSource<?, AIService>> sources = new ArrayList<>(List.of(pods, storageChanges));
     if (gpuClaims != null) {
       sources.add(gpuClaims.eventSource(context).orElseThrow());
@@ -169,10 +161,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
 
     generatedSecrets.ensure(ai);
     DesiredWorkload.put(context, workload);
-    if (gpuClaims != null) {
-      gpuClaims.apply(workload, ai, context);
-    }
-    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+    applyWorkload(workload, ai, context);
 
     List<Pod> pods = new ArrayList<>(context.getSecondaryResources(Pod.class));
     List<Pod> creating = PodProblem.beingCreated(pods);
@@ -193,6 +182,33 @@ public class AIServiceReconciler implements Reconciler<AIService> {
     }
     // kubelet's mount failures are Events, which send nothing here: look again while a pod is being set up
     return creating.isEmpty() ? UpdateControl.noUpdate() : UpdateControl.<AIService>noUpdate().rescheduleAfter(POD_SETUP_RECHECK);
+  }
+
+  /**
+   * The GPU claim template (where DRA is served), then the workflow of the other objects. A failed
+   * template write does not hold back the rest (as a failed workflow node holds back only its
+   * dependents); it fails the reconcile afterwards, so the status says so and JOSDK retries.
+   */
+  private void applyWorkload(Workload workload, AIService ai, Context<AIService> context) {
+    RuntimeException claimFailed = null;
+    if (gpuClaims != null) {
+      try {
+        gpuClaims.apply(workload, ai, context);
+      } catch (RuntimeException failed) {
+        claimFailed = failed;
+      }
+    }
+    try {
+      context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+    } catch (RuntimeException workflowFailed) {
+      if (claimFailed != null) {
+        workflowFailed.addSuppressed(claimFailed);
+      }
+      throw workflowFailed;
+    }
+    if (claimFailed != null) {
+      throw claimFailed;
+    }
   }
 
   /** Events of pods still being set up, read only then (a list by field selector; filtered here too, for servers that ignore it). */

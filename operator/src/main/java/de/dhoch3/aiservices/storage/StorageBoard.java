@@ -53,6 +53,16 @@ public final class StorageBoard {
     listeners.add(listener);
   }
 
+  /** Ends {@link #onChange}: a stopped operator's listener would keep its whole cache of AIServices alive. */
+  public void stopTelling(Runnable listener) {
+    listeners.remove(listener);
+  }
+
+  /** How many are told now: a stopped operator leaves none behind. */
+  public int listenerCount() {
+    return listeners.size();
+  }
+
   /** Forgets the figures and listeners (tests start many operators in one JVM). */
   public void reset() {
     figures = Map.of();

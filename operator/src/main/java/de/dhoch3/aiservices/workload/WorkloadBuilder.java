@@ -53,6 +53,13 @@ import java.util.TreeMap;
  */
 public final class WorkloadBuilder {
   public static final String CONFIG_HASH_ANNOTATION = "ai.dhoch3.de/config-hash";
+  /**
+   * On the pod template in dra mode: the device class and count claimed. A pod's ResourceClaim is made
+   * from the template once and never updated (Kubernetes {@code staging/src/k8s.io/api/resource/v1/types.go},
+   * ResourceClaimTemplate.Spec: "This field is immutable. A ResourceClaim will get created by the
+   * control plane for a Pod when needed and then not get updated anymore"): a changed claim must roll the pod.
+   */
+  public static final String GPU_CLAIM_ANNOTATION = "ai.dhoch3.de/gpu-claim";
   static final String CONTAINER = "app";
   static final String CONFIG_VOLUME = AppLayout.CONFIG_VOLUME;
   static final String PORT_NAME = "http";
@@ -127,7 +134,7 @@ public final class WorkloadBuilder {
     container.setSecurityContext(PodSecurity.container(specUid, defaults.capabilities()));
     layout.sidecars.forEach(sidecar -> sidecar.setSecurityContext(PodSecurity.container(null, List.of())));
     PodSpec podSpec = podSpec(spec, gpu, layout, container, volumes, initContainers);
-    Deployment deployment = deployment(ai, labels, podSpec, configMap, resolved.startupSeconds());
+    Deployment deployment = deployment(ai, labels, podSpec, configMap, gpu.claimTemplate(), resolved.startupSeconds());
     Service service = ServiceFactory.service(ai, labels, resolved.port());
     Ingress ingress = IngressFactory.ingress(ai, labels, config, service);
 
@@ -235,12 +242,18 @@ public final class WorkloadBuilder {
     return pod;
   }
 
-  private static Deployment deployment(AIService ai, Map<String, String> labels, PodSpec podSpec, ConfigMap configMap, int startupSeconds) {
+  private static Deployment deployment(AIService ai, Map<String, String> labels, PodSpec podSpec, ConfigMap configMap,
+      io.fabric8.kubernetes.api.model.resource.v1.ResourceClaimTemplate claimTemplate, int startupSeconds) {
     boolean suspended = Boolean.TRUE.equals(ai.getSpec().suspend);
     Map<String, String> podAnnotations = new TreeMap<>();
     if (configMap != null) {
       // subPath mounts never see ConfigMap updates: roll the pod when the generated config changes
       podAnnotations.put(CONFIG_HASH_ANNOTATION, hash(configMap.getData()));
+    }
+    if (claimTemplate != null) {
+      podAnnotations.put(GPU_CLAIM_ANNOTATION, claimTemplate.getSpec().getSpec().getDevices().getRequests().stream()
+          .map(request -> request.getExactly().getDeviceClassName() + " x" + request.getExactly().getCount())
+          .collect(java.util.stream.Collectors.joining(", ")));
     }
     Deployment deployment = new DeploymentBuilder()
         .withNewMetadata().withName(Names.workload(ai)).withNamespace(ai.getMetadata().getNamespace())

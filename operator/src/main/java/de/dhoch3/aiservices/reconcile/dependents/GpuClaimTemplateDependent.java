@@ -28,6 +28,24 @@ public class GpuClaimTemplateDependent extends OwnedDependent<ResourceClaimTempl
     return super.informerConfigurationBuilder(context).withLabelSelector(Labels.MANAGED_BY_SELECTOR);
   }
 
+  /**
+   * A template's spec is immutable (Kubernetes {@code staging/src/k8s.io/api/resource/v1/types.go},
+   * ResourceClaimTemplate.Spec; a PUT that changes it is refused with 422): a changed spec replaces
+   * the object, the AIService's own one (found by its labels) only. Pods already running keep the
+   * claim made for them; the pod template's {@code ai.dhoch3.de/gpu-claim} annotation rolls them.
+   */
+  @Override
+  public ResourceClaimTemplate update(ResourceClaimTemplate actual, ResourceClaimTemplate desired, AIService primary,
+      Context<AIService> context) {
+    boolean specChanged = OwnedObjectDiff.differences(desired, actual, primary.getMetadata().getUid()).stream()
+        .anyMatch(difference -> difference.startsWith("spec"));
+    if (!specChanged) {
+      return super.update(actual, desired, primary, context);
+    }
+    context.getClient().resource(actual).delete();
+    return create(desired, primary, context);
+  }
+
   /** Creates or updates the template the workload has, or deletes the AIService's own when it has none. */
   public void apply(Workload workload, AIService ai, Context<AIService> context) {
     if (workload.gpuClaimTemplate() != null) {
