@@ -95,10 +95,15 @@ public final class RealisticDispatcher extends Dispatcher {
     } catch (Exception notJson) {
       body = null;
     }
-    if (!(body instanceof ObjectNode object) || !ApiServerRules.KINDS.contains(object.path("kind").asText())) {
+    if (!(body instanceof ObjectNode object)) {
       return store.dispatch(withBody(request, original));
     }
     ObjectNode stored = request.method() == HttpMethod.PUT ? current(request, bare) : null;
+    String manager = java.util.Objects.requireNonNullElse(request.getHeader("User-Agent"), "unknown").split("/")[0];
+    ManagedFields.record(object, stored, manager, java.time.Instant.now());
+    if (!ApiServerRules.KINDS.contains(object.path("kind").asText())) {
+      return store.dispatch(withBody(request, object.toString().getBytes(StandardCharsets.UTF_8)));
+    }
     List<String> problems = rules.problems(object, stored);
     if (!problems.isEmpty()) {
       String kind = object.path("kind").asText();

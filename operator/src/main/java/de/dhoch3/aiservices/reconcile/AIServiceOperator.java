@@ -56,6 +56,7 @@ public final class AIServiceOperator {
     boolean draServed = DraSupport.served(client);
     operator.register(new AIServiceReconciler(config, client, clock, retry, draServed), controller -> {
       controller.withRetry(retry.toJosdk());
+      controller.withItemStore(new de.dhoch3.aiservices.reconcile.dependents.WithoutManagedFields<>());
       if (!config.watchNamespaces.isEmpty()) {
         controller.settingNamespaces(Set.copyOf(config.watchNamespaces));
       }

@@ -105,6 +105,7 @@ public class AIServiceReconciler implements Reconciler<AIService> {
         InformerEventSourceConfiguration.from(Pod.class, AIService.class)
             .withName(POD_EVENT_SOURCE)
             .withLabelSelector(Labels.MANAGED_BY_SELECTOR)
+            .withItemStore(new de.dhoch3.aiservices.reconcile.dependents.WithoutManagedFields<>())
             .withSecondaryToPrimaryMapper(pod -> {
               String owner = pod.getMetadata().getLabels() == null ? null : pod.getMetadata().getLabels().get(Labels.INSTANCE);
               return owner == null ? Set.of() : Set.of(new ResourceID(owner, pod.getMetadata().getNamespace()));

@@ -8,7 +8,7 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The ConfigMap of an AIService. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY_SELECTOR, itemStore = WithoutManagedFields.class))
 public class ConfigMapDependent extends OwnedDependent<ConfigMap> {
   public ConfigMapDependent() {
     super(ConfigMap.class, Workload::configMap, Names::configMap);

@@ -8,7 +8,7 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 /** The Deployment of an AIService. */
-@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY_SELECTOR))
+@KubernetesDependent(informer = @Informer(labelSelector = Labels.MANAGED_BY_SELECTOR, itemStore = WithoutManagedFields.class))
 public class DeploymentDependent extends OwnedDependent<Deployment> {
   public DeploymentDependent() {
     super(Deployment.class, Workload::deployment, Names::workload);

@@ -25,7 +25,7 @@ public class GpuClaimTemplateDependent extends OwnedDependent<ResourceClaimTempl
   @Override
   protected InformerEventSourceConfiguration.Builder<ResourceClaimTemplate> informerConfigurationBuilder(
       EventSourceContext<AIService> context) {
-    return super.informerConfigurationBuilder(context).withLabelSelector(Labels.MANAGED_BY_SELECTOR);
+    return super.informerConfigurationBuilder(context).withLabelSelector(Labels.MANAGED_BY_SELECTOR).withItemStore(new WithoutManagedFields<>());
   }
 
   /**
