@@ -242,7 +242,9 @@ public final class Benchmark implements Callable<Integer> {
         SimulatedDeploymentController simulation = new SimulatedDeploymentController(cluster.newClient())) {
       cluster.ensureNamespace(NS);
       RequestCounter requests = new RequestCounter();
+      // read as production reads (RunCommand): every string canonical, empty extras shared
       KubernetesClient operatorClient = new KubernetesClientBuilder().withConfig(cluster.client().getConfiguration())
+          .withKubernetesSerialization(de.dhoch3.aiservices.reconcile.CompactStrings.serialization())
           .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("bench-counter", requests)).build();
       ReconcileCounter reconciles = new ReconcileCounter();
       // production's configuration (no resync during convergence: JOSDK's default maximum interval is 10 hours)

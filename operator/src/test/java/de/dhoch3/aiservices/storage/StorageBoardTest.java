@@ -31,6 +31,22 @@ class StorageBoardTest {
   }
 
   @Test
+  void aListenerThatStoppedIsNoLongerTold() {
+    StorageBoard board = new StorageBoard();
+    AtomicInteger stopped = new AtomicInteger();
+    AtomicInteger running = new AtomicInteger();
+    Runnable stoppedOne = stopped::incrementAndGet;
+    board.onChange(stoppedOne);
+    board.onChange(running::incrementAndGet);
+    assertThat(board.listenerCount()).isEqualTo(2);
+    board.stopTelling(stoppedOne);
+    assertThat(board.listenerCount()).isEqualTo(1);
+    board.publish(Map.of("output/comfyui", 1L));
+    assertThat(stopped).hasValue(0);
+    assertThat(running).hasValue(1);
+  }
+
+  @Test
   void theFiguresSayWhichNamespaceTheyAreOf() {
     StorageBoard board = new StorageBoard();
     board.publish(java.util.Map.of("data/ComfyUI", 1L));
