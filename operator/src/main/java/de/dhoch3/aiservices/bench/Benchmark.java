@@ -88,7 +88,7 @@ public final class Benchmark implements Callable<Integer> {
       + " so that no measured run pays the JIT compilation of the code all runs share (default: ${DEFAULT-VALUE}; 0: none).")
   int warmup;
 
-  @Option(names = "--warmup-passes", defaultValue = "6", description = "At most this many warm-up passes: they repeat until one spends under"
+  @Option(names = "--warmup-passes", defaultValue = "12", description = "At most this many warm-up passes: they repeat until one spends under"
       + " 5 %% of its time compiling (JIT), so that the measured runs do not pay for it (default: ${DEFAULT-VALUE}).")
   int warmupPasses;
 
