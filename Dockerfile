@@ -9,10 +9,11 @@ COPY operator/target/aiservice-operator.jar /opt/aiservice-operator/aiservice-op
 COPY examples/apps /tmp/cds-training
 # Class-data sharing: a class archive is valid only for the JVM build that made it, so it is made
 # here, on this image's JRE, by the same training run as the Maven build's (operator/pom.xml,
-# "cds-archive"): the embedded run on the examples, until they converged. It roughly halves the
+# "cds-archive", cli/CdsTrainingCommand): the embedded run on the examples, then the operator as the
+# chart starts it (leader election, health server, a kubeconfig's client), until they converged. It roughly halves the
 # start (README, Benchmark). If the archive cannot be used the JVM starts without it.
 RUN java -XX:ArchiveClassesAtExit=/opt/aiservice-operator/aiservice-operator.jsa \
-      -jar /opt/aiservice-operator/aiservice-operator.jar run --embedded --once --health-port=-1 -f /tmp/cds-training \
+      -jar /opt/aiservice-operator/aiservice-operator.jar cds-training -f /tmp/cds-training \
     && rm -rf /tmp/cds-training
 USER 65532:65532
 ENTRYPOINT ["java", "-XX:SharedArchiveFile=/opt/aiservice-operator/aiservice-operator.jsa", "-jar", "/opt/aiservice-operator/aiservice-operator.jar"]

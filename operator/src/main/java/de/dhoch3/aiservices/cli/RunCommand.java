@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -92,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
     }
     try (KubernetesClient client = new KubernetesClientBuilder()
         .withConfig(de.dhoch3.aiservices.reconcile.LeaderElection.clientConfig(io.fabric8.kubernetes.client.Config.autoConfigure(null)))
-        .withKubernetesSerialization(de.dhoch3.aiservices.reconcile.CompactStrings.serialization()).build()) {
+        .withKubernetesSerialization(StartWarmUp.serialization()).build()) {
       out.println("aiservice-operator: managing " + client.getMasterUrl()
           + (operatorConfig.watchNamespaces.isEmpty() ? " (all namespaces)" : " namespaces " + operatorConfig.watchNamespaces));
       Operator operator = start(client, operatorConfig, false);
@@ -212,7 +213,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** This process's name in the lease: the pod's name, as kubectl shows it. */
-  private final String identity = System.getenv().getOrDefault("HOSTNAME", "aiservice-operator-" + java.util.UUID.randomUUID());
+  private final String identity = Optional.ofNullable(System.getenv("HOSTNAME")).orElseGet(() -> "aiservice-operator-" + java.util.UUID.randomUUID());
 
   /** Set before the operator is stopped on purpose: the end of leading that follows is no lost lease. */
   private final java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
@@ -247,7 +248,8 @@ final class RunCommand implements Callable<Integer> {
     if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
       return true;
     }
-    String kubeconfig = System.getenv("KUBECONFIG");
+    // fabric8 looks at the system property first (7.5.2 Config.java:719, Utils.getSystemPropertyOrEnvVar("kubeconfig"))
+    String kubeconfig = System.getProperty("kubeconfig", System.getenv("KUBECONFIG"));
     if (kubeconfig != null && !kubeconfig.isBlank()) {
       return true;
     }

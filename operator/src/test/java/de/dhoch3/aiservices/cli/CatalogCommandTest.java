@@ -13,7 +13,7 @@ class CatalogCommandTest {
   void everyAppIsShownAndAppsWithoutAPublicImageSayWhatTheirImageNeeds() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     int exit = cli.execute("catalog");

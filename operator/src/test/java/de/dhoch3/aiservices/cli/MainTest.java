@@ -32,4 +32,38 @@ class MainTest {
       System.out.println("parallelism " + java.util.concurrent.ForkJoinPool.getCommonPoolParallelism());
     }
   }
+  /** Every subcommand, in the order the usage lists them; written out, not read from Main. */
+  private static final java.util.List<String> ALL = java.util.List.of("run", "render", "catalog", "bench", "bench-download", "chaos",
+      "download", "download-repo", "delete-model", "inbox", "help", "cds-training");
+
+  /** A command line that names a subcommand builds only that one; each registered name is the command's own name. */
+  @Test
+  void onlyTheNamedSubcommandIsBuiltAndEveryOneCanBeNamed() {
+    for (String name : ALL) {
+      picocli.CommandLine line = Main.commandLine(name, "--help");
+      if (name.equals("help")) {
+        assertThat(line.getSubcommands().keySet()).containsExactlyElementsOf(ALL);
+        continue;
+      }
+      assertThat(line.getSubcommands().keySet()).containsExactly(name);
+      // the name it is registered under is the one its class declares: a renamed command cannot drift apart
+      assertThat(line.getSubcommands().get(name).getCommandSpec().userObject().getClass().getAnnotation(picocli.CommandLine.Command.class).name())
+          .isEqualTo(name);
+    }
+  }
+
+  /** No subcommand, an option, an unknown or a misspelt name: all are there, so the usage lists them. */
+  @Test
+  void withoutANamedSubcommandTheUsageListsThemAll() {
+    for (String[] args : new String[][] {{}, {"--help"}, {"--version"}, {"rnu"}, {"Run"}, {"-f", "run"}}) {
+      assertThat(Main.commandLine(args).getSubcommands().keySet()).as(String.join(" ", args)).containsExactlyElementsOf(ALL);
+    }
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    picocli.CommandLine line = Main.commandLine("rnu");
+    line.setOut(new java.io.PrintWriter(out));
+    line.setErr(new java.io.PrintWriter(err));
+    assertThat(line.execute("rnu")).isEqualTo(2);
+    assertThat(err.toString()).contains("Unmatched argument at index 0: 'rnu'").contains("Commands:").contains("  run ").contains("  delete-model ");
+  }
 }

@@ -25,7 +25,7 @@ class RenderCommandTest {
     Files.writeString(file, manifest);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     String[] args = new String[2 + extra.length + 1];

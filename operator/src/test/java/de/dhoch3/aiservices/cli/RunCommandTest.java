@@ -30,7 +30,7 @@ class RunCommandTest {
     assertThat(aiservices).as("examples/ holds AIServices").isGreaterThanOrEqualTo(8);
 
     StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine();
     cli.setOut(new PrintWriter(out));
     int exit = cli.execute("run", "--embedded", "--once", "--health-port", "-1", "-f", ROOT.resolve("examples").toString());
 

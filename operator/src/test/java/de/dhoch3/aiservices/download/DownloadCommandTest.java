@@ -122,7 +122,7 @@ class DownloadCommandTest {
   @Test
   void notFoundExitsThreeThroughTheMainCommand() throws IOException {
     StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(out));
     int exit = cli.execute("download", "--allow-private-addresses", "--url", server.url("/nothing-here.bin"), "--dir", store.toString(), "--file", "x.bin",

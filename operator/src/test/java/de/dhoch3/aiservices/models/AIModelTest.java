@@ -140,7 +140,8 @@ public class AIModelTest {
       List<String> command = job.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand();
       assertThat(command.subList(0, 3)).containsExactly("java", "-jar", "/opt/aiservice-operator/aiservice-operator.jar");
       // picocli parses exactly these arguments, as the image's program will
-      var parsed = new picocli.CommandLine(new de.dhoch3.aiservices.cli.Main()).parseArgs(command.subList(3, command.size()).toArray(String[]::new));
+      String[] arguments = command.subList(3, command.size()).toArray(String[]::new);
+      var parsed = de.dhoch3.aiservices.cli.Main.commandLine(arguments).parseArgs(arguments);
       assertThat(parsed.subcommand().commandSpec().name()).isIn("download", "delete-model");
       assertThat(parsed.subcommand().matchedOptionValue("--dir", java.nio.file.Path.of("x"))).isEqualTo(java.nio.file.Path.of("/store"));
     }

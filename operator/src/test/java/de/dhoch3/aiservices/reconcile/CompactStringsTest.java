@@ -54,6 +54,54 @@ class CompactStringsTest {
         .containsEntry("future", "y");
   }
 
+  private static final String SIZED = """
+      {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"sized","namespace":"studio",
+       "labels":{"a":"1","b":"2"},
+       "annotations":{"k1":"1","k2":"2","k3":"3","k4":"4","k5":"5","k6":"6"}},
+       "spec":{"template":{"spec":{"containers":[{"name":"app","image":"i",
+       "volumeMounts":[{"name":"models","mountPath":"/models"},{"name":"data","mountPath":"/data"}]}]}}}}
+      """;
+
+  /**
+   * Lists and small maps take the room they need. Figures from the JDK 17 sources, not from the code:
+   * an ArrayList filled one by one grows to 10 slots (ArrayList.DEFAULT_CAPACITY), a LinkedHashMap's
+   * table starts at 16 (HashMap.DEFAULT_INITIAL_CAPACITY), and a copy of 2 entries gets a table of 4
+   * (HashMap.putMapEntries: 2 / 0.75 + 1, rounded up to a power of two).
+   */
+  @Test
+  void listsAndSmallMapsAreReadAtTheirSizeAndStayMutable() throws Exception {
+    Deployment plain = new KubernetesSerialization().unmarshal(SIZED, Deployment.class);
+    Deployment compact = CompactStrings.serialization().unmarshal(SIZED, Deployment.class);
+    var plainContainer = plain.getSpec().getTemplate().getSpec().getContainers();
+    var compactContainer = compact.getSpec().getTemplate().getSpec().getContainers();
+    assertThat(slots(plainContainer.get(0).getVolumeMounts())).isEqualTo(10);
+    assertThat(slots(compactContainer.get(0).getVolumeMounts())).isEqualTo(2);
+    assertThat(slots(compactContainer)).isEqualTo(1);
+    assertThat(tableSize(plain.getMetadata().getLabels())).isEqualTo(16);
+    assertThat(tableSize(compact.getMetadata().getLabels())).isEqualTo(4);
+    // six entries: a copy would get 16 as well, so the map is kept as read
+    assertThat(tableSize(compact.getMetadata().getAnnotations())).isEqualTo(16);
+    assertThat(compact).isEqualTo(plain);
+    assertThat(compact.getMetadata().getLabels().keySet()).containsExactly("a", "b");
+    // still ordinary collections: whoever changes a copy of a cached object can
+    compactContainer.get(0).getVolumeMounts().add(new io.fabric8.kubernetes.api.model.VolumeMount());
+    compact.getMetadata().getLabels().put("c", "3");
+    assertThat(compactContainer.get(0).getVolumeMounts()).hasSize(3);
+    assertThat(compact.getMetadata().getLabels()).containsEntry("c", "3");
+  }
+
+  private static int slots(java.util.List<?> list) throws ReflectiveOperationException {
+    java.lang.reflect.Field elements = java.util.ArrayList.class.getDeclaredField("elementData");
+    elements.setAccessible(true);   // surefire opens java.util (operator/pom.xml, argLine)
+    return ((Object[]) elements.get(list)).length;
+  }
+
+  private static int tableSize(java.util.Map<?, ?> map) throws ReflectiveOperationException {
+    java.lang.reflect.Field table = java.util.HashMap.class.getDeclaredField("table");
+    table.setAccessible(true);
+    return ((Object[]) table.get(map)).length;
+  }
+
   /** The real operator on a client with canonical strings and read-only empty extras: Ready, and a spec change reaches the Deployment. */
   @Test
   void theOperatorWorksOnTheCompactClient() throws Exception {

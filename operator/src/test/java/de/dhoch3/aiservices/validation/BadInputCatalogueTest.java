@@ -115,7 +115,7 @@ class BadInputCatalogueTest {
     }
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = Main.commandLine();
     cli.setOut(new PrintWriter(out));
     cli.setErr(new PrintWriter(err));
     int exit = cli.execute(args.toArray(String[]::new));
