@@ -248,8 +248,12 @@ final class RunCommand implements Callable<Integer> {
     if (System.getenv("KUBERNETES_SERVICE_HOST") != null) {
       return true;
     }
-    // fabric8 looks at the system property first (7.5.2 Config.java:719, Utils.getSystemPropertyOrEnvVar("kubeconfig"))
-    String kubeconfig = System.getProperty("kubeconfig", System.getenv("KUBECONFIG"));
+    // as fabric8 looks for it (7.5.2 Config.java:719, Utils.getSystemPropertyOrEnvVar("kubeconfig")): the system
+    // property first, the environment when the property is unset or empty
+    String kubeconfig = System.getProperty("kubeconfig");
+    if (kubeconfig == null || kubeconfig.isEmpty()) {
+      kubeconfig = System.getenv("KUBECONFIG");
+    }
     if (kubeconfig != null && !kubeconfig.isBlank()) {
       return true;
     }

@@ -49,14 +49,14 @@ public final class CompactStrings {
       public com.fasterxml.jackson.databind.JsonDeserializer<?> modifyCollectionDeserializer(com.fasterxml.jackson.databind.DeserializationConfig config,
           com.fasterxml.jackson.databind.type.CollectionType type, com.fasterxml.jackson.databind.BeanDescription description,
           com.fasterxml.jackson.databind.JsonDeserializer<?> deserializer) {
-        return new Fitted(deserializer);
+        return Fitted.around(type, deserializer);
       }
 
       @Override
       public com.fasterxml.jackson.databind.JsonDeserializer<?> modifyMapDeserializer(com.fasterxml.jackson.databind.DeserializationConfig config,
           com.fasterxml.jackson.databind.type.MapType type, com.fasterxml.jackson.databind.BeanDescription description,
           com.fasterxml.jackson.databind.JsonDeserializer<?> deserializer) {
-        return new Fitted(deserializer);
+        return Fitted.around(type, deserializer);
       }
     });
     return new KubernetesSerialization(new ObjectMapper().registerModule(strings), true);
@@ -85,6 +85,18 @@ public final class CompactStrings {
 
     Fitted(com.fasterxml.jackson.databind.JsonDeserializer<?> delegate) {
       super(delegate);
+    }
+
+    /**
+     * Typed lists and maps only. One of untyped values (JSON read as {@code Object}: unknown fields,
+     * {@code managedFields}' field sets) stays Jackson's own: Jackson's reader of untyped values uses
+     * its built-in fast path only while the list and map readers are its standard ones
+     * ({@code UntypedObjectDeserializer}), and a reviewer found that merging into an untyped value
+     * failed with this one around them.
+     */
+    static com.fasterxml.jackson.databind.JsonDeserializer<?> around(com.fasterxml.jackson.databind.JavaType type,
+        com.fasterxml.jackson.databind.JsonDeserializer<?> deserializer) {
+      return type.getContentType() == null || type.getContentType().hasRawClass(Object.class) ? deserializer : new Fitted(deserializer);
     }
 
     @Override

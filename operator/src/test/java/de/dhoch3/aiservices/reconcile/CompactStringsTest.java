@@ -90,6 +90,20 @@ class CompactStringsTest {
     assertThat(compact.getMetadata().getLabels()).containsEntry("c", "3");
   }
 
+  /**
+   * Untyped values (unknown fields, managedFields' field sets) are left to Jackson's own readers: merging
+   * an object into a string value replaces it, as with the plain reading (a reviewer found it failing).
+   */
+  @Test
+  void untypedValuesAreReadAndMergedAsJacksonDoes() {
+    for (KubernetesSerialization json : java.util.List.of(new KubernetesSerialization(), CompactStrings.serialization())) {
+      java.util.Map<String, Object> merged = new java.util.LinkedHashMap<>(java.util.Map.of("a", "x", "d", "kept"));
+      json.mergePatch(merged, "{\"a\":{\"b\":1},\"c\":[1,{\"e\":\"f\"}]}");
+      assertThat(merged).isEqualTo(java.util.Map.of("a", java.util.Map.of("b", 1), "c", java.util.List.of(1, java.util.Map.of("e", "f")),
+          "d", "kept"));
+    }
+  }
+
   private static int slots(java.util.List<?> list) throws ReflectiveOperationException {
     java.lang.reflect.Field elements = java.util.ArrayList.class.getDeclaredField("elementData");
     elements.setAccessible(true);   // surefire opens java.util (operator/pom.xml, argLine)
