@@ -567,6 +567,7 @@ public final class Benchmark implements Callable<Integer> {
         try (ChildOperator plain = ChildOperator.start(cluster.client().getConfiguration(), false, List.of())) {
           watch.awaitOne(name(created++), Benchmark::reconciled, timeout);
           plainStarts.add(Duration.between(plain.startedAt(), Instant.now()).toMillis());
+          plain.assertNoStandInLoggers();
         }
       }
       for (int i = 0; i < Math.max(1, starts) - 1; i++) {
@@ -574,6 +575,7 @@ public final class Benchmark implements Callable<Integer> {
         try (ChildOperator shipped = ChildOperator.start(cluster.client().getConfiguration(), true, javaOptions)) {
           watch.awaitOne(name(created++), Benchmark::reconciled, timeout);
           shippedStarts.add(Duration.between(shipped.startedAt(), Instant.now()).toMillis());
+          shipped.assertNoStandInLoggers();
         }
       }
       // the last start as shipped stays for the memory figures
@@ -581,6 +583,7 @@ public final class Benchmark implements Callable<Integer> {
       try (ChildOperator child = ChildOperator.start(cluster.client().getConfiguration(), true, javaOptions)) {
         watch.awaitOne(name(created++), Benchmark::reconciled, timeout);
         shippedStarts.add(Duration.between(child.startedAt(), Instant.now()).toMillis());
+        child.assertNoStandInLoggers();
         report.startProcessToFirstReconcileMs = Report.median(plainStarts);
         report.startWithCdsMs = Report.median(shippedStarts);
         report.cdsArchive = child.cdsArchive();

@@ -82,6 +82,18 @@ final class ChildOperator implements AutoCloseable {
     return new ChildOperator(process, startedAt, dir, archive);
   }
 
+  /**
+   * Fails when the operator logged SLF4J's own warnings: while SLF4J initialises on one thread (the start's
+   * warm-up) it hands other threads stand-in loggers and drops what they log. It showed in every plain start
+   * (no archive) while the warm-up set logging up second and the main thread did not wait for it.
+   */
+  void assertNoStandInLoggers() throws IOException {
+    String log = Files.readString(dir.resolve("operator.log"), StandardCharsets.UTF_8);
+    if (log.contains("SLF4J")) {
+      throw new IllegalStateException("the operator's start logged SLF4J's own warnings (log: " + dir.resolve("operator.log") + ")");
+    }
+  }
+
   /** The archive this process was started with, or a note why none. */
   String cdsArchive() {
     return archive != null ? archive.getFileName().toString() : "no archive beside the jar: build with mvn package";

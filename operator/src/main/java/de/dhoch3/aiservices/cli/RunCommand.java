@@ -86,6 +86,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    StartWarmUp.awaitLogging();
     PrintWriter out = spec.commandLine().getOut();
     OperatorConfig operatorConfig = OperatorConfig.load(config);
     if (embedded || !clusterConfigured()) {

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class StartWarmUp {
   private static volatile CompletableFuture<KubernetesSerialization> serialization;
+  private static volatile CompletableFuture<Void> logging;
 
   private StartWarmUp() {}
 
@@ -25,10 +26,30 @@ final class StartWarmUp {
       return;
     }
     CompletableFuture<KubernetesSerialization> made = new CompletableFuture<>();
+    CompletableFuture<Void> logged = new CompletableFuture<>();
     serialization = made;
-    Thread thread = new Thread(() -> warm(made), "start-warm-up");
+    logging = logged;
+    Thread thread = new Thread(() -> warm(logged, made), "start-warm-up");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * Waits until logging is set up, if the warm-up does that. While SLF4J initialises on one thread it
+   * hands other threads stand-in loggers and drops what they log (then prints a warning naming them:
+   * with logging set up second here, every start without the archive printed one for fabric8's Config),
+   * so the main thread waits before it does anything that logs. The command line is parsed by then,
+   * which takes about as long.
+   */
+  static void awaitLogging() {
+    CompletableFuture<Void> logged = logging;
+    if (logged != null) {
+      try {
+        logged.join();
+      } catch (RuntimeException failed) {
+        // the main thread sets logging up itself
+      }
+    }
   }
 
   /** The client's serialization: the warmed one when {@link #begin()} ran (made first thing there), else a new one. */
@@ -44,14 +65,15 @@ final class StartWarmUp {
     return CompactStrings.serialization();
   }
 
-  private static void warm(CompletableFuture<KubernetesSerialization> made) {
+  private static void warm(CompletableFuture<Void> logged, CompletableFuture<KubernetesSerialization> made) {
     try {
-      // in the order the main thread needs them: the client's serialization (the instance only), its first
-      // log line, the client's TLS context, then the first answer read without a type (fabric8 builds its map
-      // of every Kubernetes kind to its class)
+      // in the order the main thread needs them: logging (before anything else here can log), the client's
+      // serialization (the instance only), the client's TLS context, then the first answer read without a
+      // type (fabric8 builds its map of every Kubernetes kind to its class)
+      org.slf4j.LoggerFactory.getILoggerFactory();
+      logged.complete(null);
       KubernetesSerialization json = CompactStrings.serialization();
       made.complete(json);
-      org.slf4j.LoggerFactory.getLogger(StartWarmUp.class).isDebugEnabled();
       javax.net.ssl.SSLContext.getDefault();
       json.unmarshal("{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"warm-up\"}}");
       // the kinds the informers list: Jackson builds a reader per class, with every class it refers to
@@ -71,6 +93,7 @@ final class StartWarmUp {
         json.asJson(object);
       }
     } catch (Throwable failed) {
+      logged.completeExceptionally(failed);
       made.completeExceptionally(failed);
     }
   }
