@@ -45,7 +45,8 @@ public final class AIServiceOperator {
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(false)
           .withStopOnInformerErrorDuringStartup(true)
-          .withConcurrentReconciliationThreads(config.reconcileThreads);
+          .withConcurrentReconciliationThreads(config.reconcileThreads)
+          .withResourceCloner(PRIMARY_COPIES);
       if (metrics != null) {
         overrider.withMetrics(metrics);
       }
@@ -73,6 +74,23 @@ public final class AIServiceOperator {
     });
     return operator;
   }
+
+  /**
+   * How JOSDK copies the primary it hands each reconcile (5.2.3 ReconciliationDispatcher#cloneResource). Its
+   * default goes through the client's serialization as text (fabric8 7.5.2 KubernetesSerialization#clone:
+   * written to a String and read back), and the client's reading interns every string and fits every list
+   * (CompactStrings): work for a copy that lives one reconcile. This one copies through Jackson's token
+   * buffer (convertValue) with fabric8's plain mapping: the same deep, independent copy.
+   */
+  static final io.javaoperatorsdk.operator.api.config.Cloner PRIMARY_COPIES = new io.javaoperatorsdk.operator.api.config.Cloner() {
+    private final io.fabric8.kubernetes.client.utils.KubernetesSerialization plain = new io.fabric8.kubernetes.client.utils.KubernetesSerialization();
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <R extends io.fabric8.kubernetes.api.model.HasMetadata> R clone(R object) {
+      return object == null ? null : (R) plain.convertValue(object, object.getClass());
+    }
+  };
 
   public static Operator create(KubernetesClient client, OperatorConfig config) {
     return create(client, config, Clock.systemUTC(), null, null);
