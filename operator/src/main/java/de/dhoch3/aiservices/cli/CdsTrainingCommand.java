@@ -1,6 +1,7 @@
 package de.dhoch3.aiservices.cli;
 
 import de.dhoch3.aiservices.api.AIService;
+import de.dhoch3.aiservices.config.OperatorConfig;
 import de.dhoch3.aiservices.embedded.EmbeddedCluster;
 import de.dhoch3.aiservices.embedded.SimulatedDeploymentController;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -58,24 +59,14 @@ final class CdsTrainingCommand implements Callable<Integer> {
     System.setProperty("no.proxy", "localhost,127.0.0.1");
     // the warm-up of a shipped start (Main.main), so that what it loads is in the archive too
     StartWarmUp.begin();
-    List<AIService> applied = new ArrayList<>();
-    for (Manifests.Doc doc : Manifests.fromPaths(manifests)) {
-      AIService ai = doc.toResource("default");
-      cluster.ensureNamespace(ai.getMetadata().getNamespace());
-      applied.add(user.resource(ai).create());
-    }
+    List<AIService> applied = RunCommand.apply(new java.io.PrintWriter(System.err, true), user, cluster, OperatorConfig.defaults(), manifests);
     java.util.concurrent.atomic.AtomicInteger ended = new java.util.concurrent.atomic.AtomicInteger(-1);
     Thread shipped = new Thread(() -> ended.set(Main.execute("run", "--health-port=0", "--leader-election", "--lease-namespace=default")),
         "cds-training-run");
     shipped.setDaemon(true);
     shipped.start();
-    Instant deadline = Instant.now().plus(timeout);
-    boolean converged = false;
     // until Ready, the deadline, or the operator's end (it runs until the JVM exits, so an end is a failure)
-    while (!converged && shipped.isAlive() && Instant.now().isBefore(deadline)) {
-      Thread.sleep(200);
-      converged = applied.stream().map(ai -> user.resource(ai).get()).allMatch(EmbeddedReport::settled);
-    }
+    boolean converged = EmbeddedReport.awaitConverged(user, applied, Instant.now().plus(timeout), shipped::isAlive);
     System.err.println("cds-training: the operator as shipped " + (converged ? "converged"
         : shipped.isAlive() ? "did not converge in " + timeout : "ended with exit code " + ended.get()));
     // exit here, while the server is still up: the operator stops as on SIGTERM (its shutdown hook gives the lease up),

@@ -20,12 +20,19 @@ final class EmbeddedReport {
   private EmbeddedReport() {}
 
   static void awaitConverged(KubernetesClient client, List<AIService> applied, Instant deadline) throws InterruptedException {
-    while (Instant.now().isBefore(deadline)) {
+    awaitConverged(client, applied, deadline, () -> true);
+  }
+
+  /** As above, and true once all are settled; gives up early once {@code keepWaiting} says so (e.g. the operator ended). */
+  static boolean awaitConverged(KubernetesClient client, List<AIService> applied, Instant deadline, java.util.function.BooleanSupplier keepWaiting)
+      throws InterruptedException {
+    while (Instant.now().isBefore(deadline) && keepWaiting.getAsBoolean()) {
       if (applied.stream().map(ai -> fresh(client, ai)).allMatch(EmbeddedReport::settled)) {
-        return;
+        return true;
       }
       Thread.sleep(200);
     }
+    return false;
   }
 
   /** Settled: the status describes the current generation and is Ready or Stalled. */

@@ -194,7 +194,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   /** Applies the AIServices like kubectl apply to a cluster with the CRD: rejected at admission when the schema says so. */
-  private List<AIService> apply(PrintWriter out, KubernetesClient user, EmbeddedCluster cluster, OperatorConfig operatorConfig, List<Path> paths)
+  static List<AIService> apply(PrintWriter out, KubernetesClient user, EmbeddedCluster cluster, OperatorConfig operatorConfig, List<Path> paths)
       throws java.io.IOException {
     List<AIService> applied = new ArrayList<>();
     Admission admission = new Admission(operatorConfig);
