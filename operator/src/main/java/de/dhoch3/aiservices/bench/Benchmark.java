@@ -34,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -155,7 +156,8 @@ public final class Benchmark implements Callable<Integer> {
       if (!baselineFirst) {
         fairBaselineRun();
       }
-      report.rounds.add(new long[] {report.readyMs, report.fairBaselineMs, report.operatorCpuMs, report.fairBaselineCpuMs});
+      report.rounds.add(new long[] {report.readyMs, report.fairBaselineMs, report.operatorCpuMs, report.fairBaselineCpuMs,
+          report.operatorServerCpuMs, report.fairBaselineServerCpuMs});
       progress("round " + round + ": all Ready " + report.readyMs + " ms, fair baseline " + report.fairBaselineMs + " ms");
     }
     memoryAndStartRun();
@@ -176,6 +178,9 @@ public final class Benchmark implements Callable<Integer> {
    * still compiled during it. At most {@link #JIT_QUIET_MAX}.
    */
   private void awaitJitQuiet() throws InterruptedException {
+    // and a collected heap: the previous run's garbage (its server, its caches) is not the next run's cost,
+    // whichever side runs next
+    System.gc();
     java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
     long began = System.nanoTime();
     long quietSince = began;
@@ -259,6 +264,7 @@ public final class Benchmark implements Callable<Integer> {
         progress("creating " + count + " AIServices");
         long begin = System.nanoTime();
         long cpuBegin = cpuMillis();
+        ThreadCpu threadCpu = ThreadCpu.now();
         parallel(count, i -> user.resource(aiservice(i)).create());
         watch.await(count, RECONCILED, timeout);
         report.convergedMs = ms(begin);
@@ -266,7 +272,9 @@ public final class Benchmark implements Callable<Integer> {
         watch.await(count, READY, timeout);
         report.readyMs = ms(begin);
         report.operatorCpuMs = cpuMillis() - cpuBegin;
-        progress("CPU by thread group (live threads, since their start): " + cpuByThreadGroup());
+        Usage usage = threadCpu.since();
+        report.operatorServerCpuMs = usage.server();
+        progress("CPU by thread group during the run: " + usage);
         progress("all Ready after " + report.readyMs + " ms; " + requests.snapshot());
         report.convergenceRequests = requests.snapshot();
         report.convergenceReconciles = reconciles.count();
@@ -386,6 +394,7 @@ public final class Benchmark implements Callable<Integer> {
         progress("fair baseline for " + count + " AIServices");
         long begin = System.nanoTime();
         long cpuBegin = cpuMillis();
+        ThreadCpu threadCpu = ThreadCpu.now();
         List<CompletableFuture<AIService>> done = new ArrayList<>();
         for (int i = 0; i < count; i++) {
           int index = i;
@@ -397,7 +406,9 @@ public final class Benchmark implements Callable<Integer> {
         observer.await(count, READY, timeout);
         report.fairBaselineMs = ms(begin);
         report.fairBaselineCpuMs = cpuMillis() - cpuBegin;
-        progress("CPU by thread group (live threads, since their start): " + cpuByThreadGroup());
+        Usage usage = threadCpu.since();
+        report.fairBaselineServerCpuMs = usage.server();
+        progress("CPU by thread group during the run: " + usage);
         progress("fair baseline " + report.fairBaselineMs + " ms");
         report.fairBaselineRequests = requests.snapshot();
       } finally {
@@ -764,21 +775,57 @@ public final class Benchmark implements Callable<Integer> {
     T apply(int i) throws Exception;
   }
 
-  /** CPU ms of the live threads by name (digits left out), largest first: where a run's CPU went. */
-  static String cpuByThreadGroup() {
-    java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-    Map<String, Long> byGroup = new java.util.TreeMap<>();
-    for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
-      if (info != null) {
-        long cpu = threads.getThreadCpuTime(info.getThreadId());
-        if (cpu > 0) {
-          byGroup.merge(info.getThreadName().replaceAll("\\d+", "N"), cpu / 1_000_000, Long::sum);
+  /**
+   * CPU per thread at one moment, to tell where a run's CPU went: {@link #since} gives each thread
+   * group's (name, digits left out) CPU since then, and the rest of the process' CPU (garbage
+   * collector and compiler threads, which are not Java threads, and threads that ended).
+   */
+  record ThreadCpu(Map<Long, Long> nanosByThread, long processMs, long gcMs) {
+    static ThreadCpu now() {
+      java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      Map<Long, Long> byThread = new HashMap<>();
+      for (long id : threads.getAllThreadIds()) {
+        byThread.put(id, Math.max(0, threads.getThreadCpuTime(id)));
+      }
+      return new ThreadCpu(byThread, cpuMillis(), gcMillis());
+    }
+
+    Usage since() {
+      java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      Map<String, Long> byGroup = new java.util.TreeMap<>();
+      for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+        if (info != null) {
+          long ms = (Math.max(0, threads.getThreadCpuTime(info.getThreadId())) - nanosByThread.getOrDefault(info.getThreadId(), 0L)) / 1_000_000;
+          if (ms > 0) {
+            byGroup.merge(info.getThreadName().replaceAll("\\d+", "N"), ms, Long::sum);
+          }
         }
       }
+      return new Usage(byGroup, cpuMillis() - processMs, gcMillis() - gcMs);
     }
-    long gcMs = ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(gc -> Math.max(0, gc.getCollectionTime())).sum();
-    return byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
-        .map(e -> e.getKey() + "=" + e.getValue()).toList() + ", GC pauses since JVM start " + gcMs + " ms";
+  }
+
+  /** A run's CPU by thread group, the whole process' and the collectors' time (ms). */
+  record Usage(Map<String, Long> byGroup, long processMs, long gcMs) {
+    /** The in-process API server's threads (the mock server runs on Vert.x). */
+    static final String SERVER_THREADS = "vert.x-eventloop-thread-N";
+
+    long server() {
+      return byGroup.getOrDefault(SERVER_THREADS, 0L);
+    }
+
+    @Override
+    public String toString() {
+      long threadsMs = byGroup.values().stream().mapToLong(Long::longValue).sum();
+      return byGroup.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+          .map(e -> e.getKey() + "=" + e.getValue()).toList() + ", rest (GC, JIT, ended threads) " + (processMs - threadsMs)
+          + " of " + processMs + " ms; the collector's time " + gcMs + " ms";
+    }
+  }
+
+  /** Time the garbage collectors report (pauses and, for G1, concurrent cycles), so far. */
+  static long gcMillis() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(gc -> Math.max(0, gc.getCollectionTime())).sum();
   }
 
   /** CPU time of this whole process (server, clients, operator) so far. */

@@ -13,9 +13,11 @@ final class Report {
   long baselineMs;
   long fairBaselineMs;
   long operatorCpuMs;
-  /** Per round: operator all Ready ms, fair baseline ms, and the CPU ms of each. */
+  /** Per round: operator all Ready ms, fair baseline ms, the CPU ms of each, and of the API server's threads in each. */
   List<long[]> rounds = new ArrayList<>();
   long fairBaselineCpuMs;
+  long operatorServerCpuMs;
+  long fairBaselineServerCpuMs;
   Map<String, Long> convergenceRequests = Map.of();
   Map<String, Long> fairBaselineRequests = Map.of();
   Map<String, Long> idleRequests = Map.of();
@@ -52,7 +54,12 @@ final class Report {
       for (int i = 0; i < rounds.size(); i++) {
         long[] r = rounds.get(i);
         System.out.printf(row, "  round " + (i + 1) + ": all Ready / fair baseline", r[0] + " ms / " + r[1] + " ms = " + decimal(ratio(r[0], r[1]))
-            + " (CPU " + decimal((double) r[2] / n) + " / " + decimal((double) r[3] / n) + " ms per AIService)");
+            + " (CPU " + decimal((double) r[2] / n) + " / " + decimal((double) r[3] / n) + " ms per AIService"
+            + (r.length > 5 ? "; the server's " + r[4] + " / " + r[5] + " ms" : "") + ")");
+      }
+      if (rounds.stream().allMatch(r -> r.length > 5 && r[4] > 0 && r[5] > 0)) {
+        System.out.printf(row, "  CPU per server CPU, operator run / baseline (median)", decimal(cpuPerServerCpuRatio())
+            + " (both runs send the server the same requests: how much more CPU the operator's run took, the machine's speed left out)");
       }
     }
     System.out.printf(row, "fair ratio: all Ready / fair baseline" + (rounds.size() > 1 ? " (median of the rounds)" : ""), decimal(fairRatio()));
@@ -115,15 +122,29 @@ final class Report {
         fairRatio(), latencyRoundTrips());
   }
 
+  /**
+   * Per round, the process' CPU divided by the API server's CPU, operator run against baseline;
+   * the median of the rounds. The server does the same work in both runs, so its CPU measures how
+   * fast the machine was during each: on a shared machine it varied by 40 % between runs.
+   */
+  double cpuPerServerCpuRatio() {
+    return middle(rounds.stream().map(r -> ((double) r[2] / r[4]) / ((double) r[3] / r[5])).toList());
+  }
+
   /** The median of the rounds' ratios (one round: its ratio; an even number: the mean of the middle two, one of each order). */
   double fairRatio() {
     if (rounds.isEmpty()) {
       return ratio(readyMs, fairBaselineMs);
     }
-    List<Double> ratios = new ArrayList<>(rounds.stream().map(r -> ratio(r[0], r[1])).toList());
-    Collections.sort(ratios);
-    int middle = ratios.size() / 2;
-    return ratios.size() % 2 == 1 ? ratios.get(middle) : (ratios.get(middle - 1) + ratios.get(middle)) / 2;
+    return middle(rounds.stream().map(r -> ratio(r[0], r[1])).toList());
+  }
+
+  /** The median (an even number: the mean of the middle two, one of each order). */
+  private static double middle(List<Double> values) {
+    List<Double> sorted = new ArrayList<>(values);
+    Collections.sort(sorted);
+    int middle = sorted.size() / 2;
+    return sorted.size() % 2 == 1 ? sorted.get(middle) : (sorted.get(middle - 1) + sorted.get(middle)) / 2;
   }
 
   /**

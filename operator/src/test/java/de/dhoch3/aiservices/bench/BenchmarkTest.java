@@ -27,6 +27,63 @@ class BenchmarkTest {
     assertThat(even.fairRatio()).isCloseTo(1.10, org.assertj.core.data.Offset.offset(1e-9));
   }
 
+  /**
+   * The CPU per server CPU leaves out how fast the machine was: a round where everything ran 40 %
+   * slower (the server's CPU too, for the same requests) counts as a round at the same speed.
+   */
+  @Test
+  void theCpuPerServerCpuRatioLeavesOutTheMachinesSpeed() {
+    Report report = new Report();
+    // operator CPU, baseline CPU, operator run's server CPU, baseline run's server CPU
+    report.rounds.add(new long[] {0, 0, 14000, 10000, 4200, 3000});   // all 40 % slower in the operator's run: 1.00
+    report.rounds.add(new long[] {0, 0, 11000, 10000, 3000, 3000});   // 10 % more at the same speed: 1.10
+    report.rounds.add(new long[] {0, 0, 10000, 12000, 3000, 4000});   // (10000 / 3000) / (12000 / 4000): 1.11...
+    assertThat(report.cpuPerServerCpuRatio()).isCloseTo(1.10, org.assertj.core.data.Offset.offset(1e-9));
+    Report even = new Report();
+    even.rounds.add(new long[] {0, 0, 12000, 10000, 3000, 3000});     // 1.20
+    even.rounds.add(new long[] {0, 0, 10000, 10000, 3000, 3000});     // 1.00
+    assertThat(even.cpuPerServerCpuRatio()).isCloseTo(1.10, org.assertj.core.data.Offset.offset(1e-9));
+  }
+
+  /** Where a run's CPU went: a thread's CPU before the snapshot does not count, what it used after does. */
+  @Test
+  void theCpuByThreadGroupCountsOnlyWhatWasUsedSinceTheSnapshot() throws Exception {
+    Runnable spin = () -> {
+      long until = System.nanoTime() + 300_000_000L;
+      double x = 0;
+      while (System.nanoTime() < until) {
+        x += Math.sqrt(x + 1);
+      }
+      if (x < 0) {
+        throw new AssertionError();
+      }
+    };
+    Thread before = new Thread(spin, "bench-test-before-1");
+    before.start();
+    before.join();
+    Thread still = new Thread(() -> {
+      spin.run();
+      java.util.concurrent.locks.LockSupport.parkNanos(2_000_000_000L);
+    }, "bench-test-still-1");
+    still.start();
+    Thread.sleep(400);   // its spin is done, before the snapshot
+    Benchmark.ThreadCpu snapshot = Benchmark.ThreadCpu.now();
+    Thread after = new Thread(() -> {
+      spin.run();
+      java.util.concurrent.locks.LockSupport.parkNanos(2_000_000_000L);
+    }, "bench-test-after-1");
+    after.start();
+    Thread.sleep(500);
+    Benchmark.Usage usage = snapshot.since();
+    // 300 ms of spinning, measured by the thread's own CPU clock: at least 100 on a loaded machine
+    assertThat(usage.byGroup().get("bench-test-after-N")).isGreaterThanOrEqualTo(100L);
+    assertThat(usage.byGroup().getOrDefault("bench-test-still-N", 0L)).isLessThan(50L);
+    assertThat(usage.byGroup()).doesNotContainKey("bench-test-before-N");
+    assertThat(usage.processMs()).isGreaterThanOrEqualTo(usage.byGroup().get("bench-test-after-N"));
+    still.interrupt();
+    after.interrupt();
+  }
+
   @Test
   void everyAIServiceTheBenchmarkCreatesIsValidSoAllOfThemCanConverge() {
     OperatorConfig config = OperatorConfig.defaults();

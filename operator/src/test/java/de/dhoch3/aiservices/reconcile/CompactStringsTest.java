@@ -54,6 +54,60 @@ class CompactStringsTest {
         .containsEntry("future", "y");
   }
 
+  /**
+   * The canonical instance is the JVM's interned one, whether the value was seen before or not, and
+   * whether it is short (remembered), long (only interned) or over 64 KiB (left as it is).
+   */
+  @Test
+  void canonicalIsTheInternedInstance() {
+    for (String value : new String[] {"/models", "y".repeat(300), "z".repeat(70_000)}) {
+      String first = new String(value.toCharArray());
+      String second = new String(value.toCharArray());
+      assertThat(first).isNotSameAs(second);
+      if (value.length() > CompactStrings.MAX_INTERNED) {
+        assertThat(CompactStrings.canonical(first)).isSameAs(first);
+        assertThat(CompactStrings.canonical(second)).isSameAs(second);
+      } else {
+        assertThat(CompactStrings.canonical(first)).isSameAs(value.intern());
+        assertThat(CompactStrings.canonical(second)).isSameAs(value.intern());
+      }
+    }
+    // two values in the same slot: each still its own canonical instance
+    String a = "Aa";
+    String b = "BB";   // the same hashCode (2112) as "Aa"
+    assertThat(a.hashCode()).isEqualTo(b.hashCode());
+    assertThat(CompactStrings.canonical(new String(a.toCharArray()))).isSameAs(a);
+    assertThat(CompactStrings.canonical(new String(b.toCharArray()))).isSameAs(b);
+    assertThat(CompactStrings.canonical(new String(a.toCharArray()))).isSameAs(a);
+  }
+
+  /**
+   * What a real API server sends: every object carries metadata.managedFields (apiserver's
+   * fieldmanager), which the operator never reads. It is skipped when read, everything around it is
+   * read, and an object that has it still writes it.
+   */
+  @Test
+  void managedFieldsAreNotReadButStillWritten() {
+    String served = """
+        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"comfyui","namespace":"studio",
+         "managedFields":[{"manager":"aiservice-operator","operation":"Update","apiVersion":"apps/v1",
+           "time":"2026-12-07T10:00:00Z","fieldsType":"FieldsV1",
+           "fieldsV1":{"f:metadata":{"f:labels":{".":{},"f:app.kubernetes.io/managed-by":{}}},"f:spec":{"f:replicas":{}}}}],
+         "labels":{"app.kubernetes.io/managed-by":"aiservice-operator"},"resourceVersion":"42"},
+         "spec":{"replicas":1}}
+        """;
+    KubernetesSerialization compact = CompactStrings.serialization();
+    Deployment read = compact.unmarshal(served, Deployment.class);
+    assertThat(read.getMetadata().getManagedFields()).isEmpty();
+    assertThat(read.getMetadata().getLabels()).containsExactly(java.util.Map.entry("app.kubernetes.io/managed-by", "aiservice-operator"));
+    assertThat(read.getMetadata().getResourceVersion()).isEqualTo("42");
+    assertThat(read.getSpec().getReplicas()).isEqualTo(1);
+    // the default reading has it: the skip is this reading's, not the input's
+    Deployment plain = new KubernetesSerialization().unmarshal(served, Deployment.class);
+    assertThat(plain.getMetadata().getManagedFields()).hasSize(1);
+    assertThat(compact.asJson(plain)).contains("\"managedFields\":[{\"apiVersion\":\"apps/v1\"", "\"manager\":\"aiservice-operator\"");
+  }
+
   private static final String SIZED = """
       {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"sized","namespace":"studio",
        "labels":{"a":"1","b":"2"},
