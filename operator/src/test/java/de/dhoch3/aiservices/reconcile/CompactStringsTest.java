@@ -60,7 +60,8 @@ class CompactStringsTest {
    */
   @Test
   void canonicalIsTheInternedInstance() {
-    for (String value : new String[] {"/models", "y".repeat(300), "z".repeat(70_000)}) {
+    // 256 is the longest remembered, 65,536 (64 KiB) the longest interned
+    for (String value : new String[] {"/models", "", "x".repeat(256), "y".repeat(257), "w".repeat(65_536), "z".repeat(65_537)}) {
       String first = new String(value.toCharArray());
       String second = new String(value.toCharArray());
       assertThat(first).isNotSameAs(second);
@@ -79,6 +80,37 @@ class CompactStringsTest {
     assertThat(CompactStrings.canonical(new String(a.toCharArray()))).isSameAs(a);
     assertThat(CompactStrings.canonical(new String(b.toCharArray()))).isSameAs(b);
     assertThat(CompactStrings.canonical(new String(a.toCharArray()))).isSameAs(a);
+  }
+
+  /**
+   * The informers read on several threads at once: values sharing one slot (all with the same
+   * hashCode, so the same slot whatever its size) read concurrently each come back as themselves.
+   */
+  @Test
+  void valuesSharingASlotReadConcurrentlyComeBackAsThemselves() throws Exception {
+    String[] colliding = {"AaAa", "AaBB", "BBAa", "BBBB"};   // each 2031744
+    for (String value : colliding) {
+      assertThat(value.hashCode()).isEqualTo(2031744);
+    }
+    java.util.concurrent.atomic.AtomicReference<String> wrong = new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.List<Thread> threads = new java.util.ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int first = t;
+      threads.add(new Thread(() -> {
+        for (int i = 0; i < 200_000 && wrong.get() == null; i++) {
+          String value = colliding[(first + i) % colliding.length];
+          String read = CompactStrings.canonical(new String(value.toCharArray()));
+          if (read != value) {   // the literal is the interned instance
+            wrong.set(value + " read as " + read);
+          }
+        }
+      }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    assertThat(wrong.get()).isNull();
   }
 
   /**
@@ -102,6 +134,21 @@ class CompactStringsTest {
     assertThat(read.getMetadata().getLabels()).containsExactly(java.util.Map.entry("app.kubernetes.io/managed-by", "aiservice-operator"));
     assertThat(read.getMetadata().getResourceVersion()).isEqualTo("42");
     assertThat(read.getSpec().getReplicas()).isEqualTo(1);
+    // every other field of metadata is read as the default reading reads it (finalizers, owner references,
+    // deletion: an update written back from this reading must not drop them)
+    String everyField = """
+        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"comfyui","namespace":"studio","generateName":"comfy-",
+         "uid":"3f1c","resourceVersion":"42","generation":3,"selfLink":"/apis/apps/v1/x",
+         "creationTimestamp":"2026-12-07T10:00:00Z","deletionTimestamp":"2026-12-07T11:00:00Z","deletionGracePeriodSeconds":30,
+         "labels":{"a":"1"},"annotations":{"b":"2"},"finalizers":["studio.example/keep"],
+         "ownerReferences":[{"apiVersion":"aiservices.dhoch3.de/v1alpha1","kind":"AIService","name":"comfyui","uid":"9a","controller":true}],
+         "managedFields":[{"manager":"kubectl","operation":"Update","apiVersion":"apps/v1","fieldsType":"FieldsV1","fieldsV1":{}}]},
+         "spec":{"replicas":1}}
+        """;
+    Deployment expected = new KubernetesSerialization().unmarshal(everyField, Deployment.class);
+    assertThat(expected.getMetadata().getFinalizers()).containsExactly("studio.example/keep");
+    expected.getMetadata().setManagedFields(new java.util.ArrayList<>());
+    assertThat(compact.unmarshal(everyField, Deployment.class)).isEqualTo(expected);
     // the default reading has it: the skip is this reading's, not the input's
     Deployment plain = new KubernetesSerialization().unmarshal(served, Deployment.class);
     assertThat(plain.getMetadata().getManagedFields()).hasSize(1);
