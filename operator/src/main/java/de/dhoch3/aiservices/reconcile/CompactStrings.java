@@ -123,7 +123,7 @@ public final class CompactStrings {
 
     /**
      * Typed lists and maps only. One of untyped values (JSON read as {@code Object}: unknown fields,
-     * {@code managedFields}' field sets) stays Jackson's own: Jackson's reader of untyped values uses
+     * field sets of a FieldsV1) stays Jackson's own: Jackson's reader of untyped values uses
      * its built-in fast path only while the list and map readers are its standard ones
      * ({@code UntypedObjectDeserializer}), and a reviewer found that merging into an untyped value
      * failed with this one around them.
