@@ -35,6 +35,9 @@ public final class Main {
     return java.util.Collections.unmodifiableMap(all);
   }
 
+  /** slf4j-simple's level of the operator's own loggers (de.dhoch3...). */
+  static final String OPERATOR_LOG_LEVEL = "org.slf4j.simpleLogger.log.de.dhoch3";
+
   static {
     // With one or two CPUs (an operator pod's usual limit) the JDK gives the common ForkJoinPool a
     // parallelism of 1, and CompletableFuture then starts a NEW THREAD for every async step
@@ -44,6 +47,12 @@ public final class Main {
     String parallelism = "java.util.concurrent.ForkJoinPool.common.parallelism";
     if (System.getProperty(parallelism) == null) {
       System.setProperty(parallelism, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
+    // LOG_LEVEL (trace, debug, info, warn, error) sets the operator's own loggers; slf4j-simple reads
+    // no environment, and a system property wins over its simplelogger.properties. Before any logger.
+    String level = System.getenv("LOG_LEVEL");
+    if (level != null && !level.isBlank() && System.getProperty(OPERATOR_LOG_LEVEL) == null) {
+      System.setProperty(OPERATOR_LOG_LEVEL, level.trim().toLowerCase(java.util.Locale.ROOT));
     }
   }
 

@@ -40,6 +40,19 @@ class StartWarmUpTest {
    */
   @Test
   void aShippedStartReconcilesAndLogsNoStandInLoggers() throws Exception {
+    String log = shippedStart(null);
+    // slf4j-simple with simplelogger.properties: the operator's own INFO lines, dated, on standard error
+    assertThat(log).containsPattern("(?m)^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d,\\d{3} INFO DraSupport - resource.k8s.io");
+  }
+
+  /** LOG_LEVEL sets the operator's own level (cli/Main), whatever its case and spaces. */
+  @Test
+  void logLevelFromTheEnvironmentSetsTheOperatorsOwnLoggers() throws Exception {
+    String log = shippedStart(" Warn ");
+    assertThat(log).doesNotContain("INFO DraSupport");
+  }
+
+  private static String shippedStart(String logLevel) throws Exception {
     try (var cluster = de.dhoch3.aiservices.embedded.EmbeddedCluster.start(); var user = cluster.newClient()) {
       java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("shipped-start");
       java.nio.file.Path kubeconfig = dir.resolve("kubeconfig");
@@ -55,6 +68,10 @@ class StartWarmUpTest {
           "run", "--health-port=0", "--leader-election", "--lease-namespace=studio")
           .redirectErrorStream(true).redirectOutput(dir.resolve("operator.log").toFile());
       builder.environment().put("KUBECONFIG", kubeconfig.toString());
+      builder.environment().remove("LOG_LEVEL");
+      if (logLevel != null) {
+        builder.environment().put("LOG_LEVEL", logLevel);
+      }
       Process process = builder.start();
       try {
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
@@ -67,6 +84,7 @@ class StartWarmUpTest {
       }
       String log = java.nio.file.Files.readString(dir.resolve("operator.log"));
       assertThat(log).contains("aiservice-operator: managing " + cluster.client().getMasterUrl()).doesNotContain("SLF4J");
+      return log;
     }
   }
 }
