@@ -35,6 +35,9 @@ public final class Main {
     return java.util.Collections.unmodifiableMap(all);
   }
 
+  /** slf4j-simple's levels; declared before the static block that reads them. */
+  static final java.util.List<String> LOG_LEVELS = java.util.List.of("trace", "debug", "info", "warn", "error", "off");
+
   /** slf4j-simple's level of the operator's own loggers (de.dhoch3...). */
   static final String OPERATOR_LOG_LEVEL = "org.slf4j.simpleLogger.log.de.dhoch3";
 
@@ -48,12 +51,28 @@ public final class Main {
     if (System.getProperty(parallelism) == null) {
       System.setProperty(parallelism, String.valueOf(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
     }
-    // LOG_LEVEL (trace, debug, info, warn, error) sets the operator's own loggers; slf4j-simple reads
-    // no environment, and a system property wins over its simplelogger.properties. Before any logger.
-    String level = System.getenv("LOG_LEVEL");
-    if (level != null && !level.isBlank() && System.getProperty(OPERATOR_LOG_LEVEL) == null) {
-      System.setProperty(OPERATOR_LOG_LEVEL, level.trim().toLowerCase(java.util.Locale.ROOT));
+    // LOG_LEVEL sets the operator's own loggers; slf4j-simple reads no environment, and a system
+    // property wins over its simplelogger.properties. Before any logger.
+    if (System.getProperty(OPERATOR_LOG_LEVEL) == null) {
+      logLevel(System.getenv("LOG_LEVEL")).ifPresent(level -> System.setProperty(OPERATOR_LOG_LEVEL, level));
     }
+  }
+
+  /**
+   * The level LOG_LEVEL names, in any case and with spaces around it; none when unset. slf4j-simple
+   * reads a word it does not know as info without a word: an unknown one is said here, once.
+   */
+  static java.util.Optional<String> logLevel(String environment) {
+    if (environment == null || environment.isBlank()) {
+      return java.util.Optional.empty();
+    }
+    String level = environment.trim().toLowerCase(java.util.Locale.ROOT);
+    if (!LOG_LEVELS.contains(level)) {
+      System.err.println("aiservice-operator: LOG_LEVEL=" + environment.trim() + " is not a level (" + String.join(", ", LOG_LEVELS)
+          + "): the operator logs at info");
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(level);
   }
 
   public static void main(String[] args) {

@@ -66,4 +66,27 @@ class MainTest {
     assertThat(line.execute("rnu")).isEqualTo(2);
     assertThat(err.toString()).contains("Unmatched argument at index 0: 'rnu'").contains("Commands:").contains("  run ").contains("  delete-model ");
   }
+
+  /** LOG_LEVEL: slf4j-simple's levels, in any case; a word that is none is refused with the list, never passed on. */
+  @Test
+  void logLevelAcceptsSlf4jSimplesLevelsOnly() {
+    assertThat(Main.logLevel(" DEBUG ")).contains("debug");
+    assertThat(Main.logLevel("off")).contains("off");
+    assertThat(Main.logLevel(null)).isEmpty();
+    assertThat(Main.logLevel("  ")).isEmpty();
+    java.io.PrintStream err = System.err;
+    java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(said, true, StandardCharsets.UTF_8));
+    try {
+      // log4j's words that slf4j-simple does not have, and a typo
+      assertThat(Main.logLevel("fatal")).isEmpty();
+      assertThat(Main.logLevel("all")).isEmpty();
+      assertThat(Main.logLevel("debgu")).isEmpty();
+    } finally {
+      System.setErr(err);
+    }
+    assertThat(said.toString(StandardCharsets.UTF_8))
+        .contains("LOG_LEVEL=fatal is not a level (trace, debug, info, warn, error, off): the operator logs at info")
+        .contains("LOG_LEVEL=all is not a level").contains("LOG_LEVEL=debgu is not a level");
+  }
 }

@@ -74,10 +74,9 @@ class StartWarmUpTest {
       }
       Process process = builder.start();
       try {
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
-          var now = user.resource(ai).get();
-          return now.getStatus() != null && Long.valueOf(1).equals(now.getStatus().observedGeneration);
-        });
+        // until reconciled, or the process' end (a start that fails ends it: no need to wait out the minute)
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> reconciled(user, ai) || !process.isAlive());
+        assertThat(reconciled(user, ai)).as(() -> readOrEmpty(dir.resolve("operator.log"))).isTrue();
       } finally {
         process.destroy();
         process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
@@ -85,6 +84,19 @@ class StartWarmUpTest {
       String log = java.nio.file.Files.readString(dir.resolve("operator.log"));
       assertThat(log).contains("aiservice-operator: managing " + cluster.client().getMasterUrl()).doesNotContain("SLF4J");
       return log;
+    }
+  }
+
+  private static boolean reconciled(io.fabric8.kubernetes.client.KubernetesClient user, de.dhoch3.aiservices.api.AIService ai) {
+    var now = user.resource(ai).get();
+    return now.getStatus() != null && Long.valueOf(1).equals(now.getStatus().observedGeneration);
+  }
+
+  private static String readOrEmpty(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException unreadable) {
+      return "";
     }
   }
 }
