@@ -17,10 +17,16 @@ final class RequestCounter implements Interceptor {
   private volatile String tracedUpdate;
   private final AtomicLong tracedUpdateAt = new AtomicLong();
 
+  /** What each watch asked for: its path and label selector (so the fair baseline can be held to the operator's watches). */
+  private final java.util.Set<String> watches = ConcurrentHashMap.newKeySet();
+
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
     String verb = verb(request);
     byVerb.computeIfAbsent(verb, v -> new LongAdder()).increment();
+    if (verb.equals("watch")) {
+      watches.add(watched(request.uri()));
+    }
     if (verb.equals("get") && getPaths.size() < 10) {
       getPaths.put(request.uri().getPath(), true);
     }
@@ -39,6 +45,22 @@ final class RequestCounter implements Interceptor {
   /** When the traced update was sent (System.nanoTime), 0 if not yet. */
   long tracedUpdateAt() {
     return tracedUpdateAt.get();
+  }
+
+  /** The watches sent, each as {@code path} or {@code path?labelSelector=...} (decoded), sorted. */
+  java.util.Set<String> watches() {
+    return new java.util.TreeSet<>(watches);
+  }
+
+  static String watched(java.net.URI uri) {
+    String query = uri.getRawQuery() == null ? "" : uri.getRawQuery();
+    for (String parameter : query.split("&")) {
+      if (parameter.startsWith("labelSelector=")) {
+        return uri.getPath() + "?labelSelector="
+            + java.net.URLDecoder.decode(parameter.substring("labelSelector=".length()), java.nio.charset.StandardCharsets.UTF_8);
+      }
+    }
+    return uri.getPath();
   }
 
   java.util.Set<String> getPaths() {

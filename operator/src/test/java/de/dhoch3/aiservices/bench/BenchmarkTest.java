@@ -246,4 +246,52 @@ class BenchmarkTest {
          Metaspace       used 51234K, committed 51840K, reserved 1097728K
         """)).isEqualTo(52000);
   }
+
+  /**
+   * The fair baseline holds the watches the operator holds, path and selector alike: the in-process server
+   * matches every event against every watch, so a baseline with fewer watches is a cheaper server, not a
+   * fairer one. Both sides observed as sent (an interceptor on each client), the operator's from its start.
+   */
+  @Test
+  void theFairBaselineHoldsTheOperatorsWatches() throws Exception {
+    try (var cluster = de.dhoch3.aiservices.embedded.EmbeddedCluster.start()) {
+      RequestCounter operatorRequests = new RequestCounter();
+      RequestCounter baselineRequests = new RequestCounter();
+      try (var operatorClient = counted(cluster, operatorRequests); var baselineClient = counted(cluster, baselineRequests)) {
+        var operator = de.dhoch3.aiservices.reconcile.AIServiceOperator.create(operatorClient, OperatorConfig.defaults());
+        operator.start();
+        List<io.fabric8.kubernetes.client.informers.SharedIndexInformer<?>> baseline = Benchmark.operatorsWatches(baselineClient,
+            new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+              @Override
+              public void onAdd(io.fabric8.kubernetes.api.model.apps.Deployment d) {}
+
+              @Override
+              public void onUpdate(io.fabric8.kubernetes.api.model.apps.Deployment old, io.fabric8.kubernetes.api.model.apps.Deployment d) {}
+
+              @Override
+              public void onDelete(io.fabric8.kubernetes.api.model.apps.Deployment d, boolean unknown) {}
+            });
+        try {
+          // every watch is sent once its list is through: wait until both sides have sent theirs
+          org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).pollDelay(java.time.Duration.ofMillis(500))
+              .until(() -> !operatorRequests.watches().isEmpty() && operatorRequests.watches().equals(baselineRequests.watches()));
+        } catch (org.awaitility.core.ConditionTimeoutException different) {
+          assertThat(baselineRequests.watches()).as("the fair baseline's watches").isEqualTo(operatorRequests.watches());
+        } finally {
+          baseline.forEach(io.fabric8.kubernetes.client.informers.SharedIndexInformer::close);
+          operator.stop();
+        }
+        // what the operator watches, written down: a watch it drops or adds must be decided here too
+        assertThat(operatorRequests.watches()).contains(
+            "/apis/apps/v1/deployments?labelSelector=app.kubernetes.io/managed-by=aiservice-operator",
+            "/apis/ai.dhoch3.de/v1alpha1/aiservices",
+            "/api/v1/pods?labelSelector=app.kubernetes.io/managed-by=aiservice-operator");
+      }
+    }
+  }
+
+  private static io.fabric8.kubernetes.client.KubernetesClient counted(de.dhoch3.aiservices.embedded.EmbeddedCluster cluster, RequestCounter counter) {
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(cluster.client().getConfiguration())
+        .withHttpClientBuilderConsumer(builder -> builder.addOrReplaceInterceptor("count", counter)).build();
+  }
 }
