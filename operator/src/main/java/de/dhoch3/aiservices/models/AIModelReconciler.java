@@ -8,7 +8,6 @@ import de.dhoch3.aiservices.api.AIModelStatus;
 import de.dhoch3.aiservices.api.AIService;
 import de.dhoch3.aiservices.config.OperatorConfig;
 import de.dhoch3.aiservices.validation.InvalidSpecException;
-import de.dhoch3.aiservices.workload.Labels;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -67,7 +66,7 @@ public class AIModelReconciler implements Reconciler<AIModel>, Cleaner<AIModel> 
 
   @Override
   public List<EventSource<?, AIModel>> prepareEventSources(EventSourceContext<AIModel> context) {
-    String selector = Labels.MANAGED_BY_SELECTOR + "," + ModelJobs.MODEL;
+    String selector = ModelJobs.SELECTOR;
     var toModel = (java.util.function.Function<io.fabric8.kubernetes.api.model.HasMetadata, Set<ResourceID>>) object ->
         Set.of(new ResourceID(object.getMetadata().getLabels().get(ModelJobs.MODEL), object.getMetadata().getNamespace()));
     var jobs = new InformerEventSource<>(InformerEventSourceConfiguration.from(Job.class, AIModel.class)

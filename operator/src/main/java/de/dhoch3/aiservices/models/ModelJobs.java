@@ -36,6 +36,8 @@ public final class ModelJobs {
   public static final String DOWNLOAD = "model-download";
   public static final String DELETE = "model-delete";
   public static final String MODEL = "ai.dhoch3.de/aimodel";
+  /** The Jobs and pods of AIModels, as the AIModel controller watches them: the operator's, labelled with their AIModel. */
+  public static final String SELECTOR = Labels.MANAGED_BY_SELECTOR + "," + MODEL;
   /** Where the category folder is mounted in the Job. */
   public static final String DIR = "/store";
   public static final String JAR = "/opt/aiservice-operator/aiservice-operator.jar";
